@@ -1,0 +1,104 @@
+"""Typed problems and exceptions a user can cause, each with where it happened and how to fix it.
+
+The wording lives in the i18n catalogs under `problem.<code>` (what is wrong) and `fix.<code>` (what to
+do); the UI and the CLI both render through `Problem.message`, neither invents its own text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from i18n import translate
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in one place of one file."""
+
+    code: str
+    file: str
+    sheet: str | None = None
+    row: int | None = None  # the spreadsheet's own 1-based row number
+    column: str | None = None  # e.g. "F · Tỷ lệ đúng hạn (%)"
+    value: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"  # error | warning
+
+    def message(self, lang: str) -> str:
+        """'What is wrong. How to fix it.' in `lang`."""
+        params = {"file": self.file, "sheet": self.sheet or "", "row": self.row or "",
+                  "column": self.column or "", "value": _shown(self.value), **self.params}
+        return f"{translate('problem.' + self.code, lang, **params)} {translate('fix.' + self.code, lang, **params)}"
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": _shown(self.value), "code": self.code, "severity": self.severity,
+                "message": self.message(lang)}
+
+
+def _shown(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    return str(value)
+
+
+class XasoError(Exception):
+    """Base of every error a user can cause; carries a catalog code and its parameters."""
+
+    code = "error"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(f"{self.code}: {params}")
+
+    def message(self, lang: str) -> str:
+        return (f"{translate('problem.' + self.code, lang, **self.params)} "
+                f"{translate('fix.' + self.code, lang, **self.params)}")
+
+
+class FileTooLarge(XasoError):
+    code = "file_too_large"
+
+
+class ZipBomb(XasoError):
+    code = "zip_bomb"
+
+
+class NotASpreadsheet(XasoError):
+    code = "not_a_spreadsheet"
+
+
+class EmptyFile(XasoError):
+    code = "empty_file"
+
+
+class UnsupportedFormat(XasoError):
+    code = "unsupported_format"
+
+
+class SheetNotFound(XasoError):
+    code = "sheet_not_found"
+
+
+class SchemaTooNew(XasoError):
+    code = "schema_too_new"
+
+
+class DatabaseBusy(XasoError):
+    code = "database_busy"
+
+
+class BatchNotFound(XasoError):
+    code = "batch_not_found"
+
+
+class LoadRefused(XasoError):
+    """A file that cannot be loaded: nothing was written. Carries every problem found."""
+
+    code = "load_refused"
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__(file=file, count=len([p for p in problems if p.severity == "error"]))

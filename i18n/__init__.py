@@ -1,0 +1,85 @@
+"""The translation layer: every visible string goes through `translate`.
+
+Catalogs are flat JSON files, one per language, in this folder. Vietnamese is the default.
+Plain Python (no streamlit) so the CLI, the loader's error messages and the pages share one wording.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+_CATALOG_DIR = Path(__file__).parent
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The catalog of one language: key -> template with `{name}` placeholders."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    with open(_CATALOG_DIR / f"{lang}.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def normalize_language(value: str | None) -> str:
+    """Map a browser locale such as 'en-US' or 'vi' to a supported language (default vi)."""
+    if not value:
+        return DEFAULT_LANGUAGE
+    short = value.replace("_", "-").split("-")[0].lower()
+    return short if short in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def env_language() -> str:
+    """The command line's language, from XASO_LANG (default vi)."""
+    return normalize_language(os.environ.get("XASO_LANG"))
+
+
+def translate(key: str, lang: str, /, **params: object) -> str:
+    """The text for `key` in `lang`, with numbers in `params` formatted for that language.
+
+    A missing key raises KeyError: the catalog test keeps both languages complete, and a raw key
+    must never reach a user.
+    """
+    template = catalog(lang)[key]
+    if not params:
+        return template
+    shown = {name: _shown(value, lang) for name, value in params.items()}
+    return template.format(**shown)
+
+
+def _shown(value: object, lang: str) -> object:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, int):
+        return format_number(value, lang, 0)
+    return format_number(value, lang, 2 if abs(value - round(value)) > 1e-9 else 0)
+
+
+def format_number(value: float | int | None, lang: str, decimals: int = 0) -> str:
+    """1234.5 -> '1.234,5' in Vietnamese, '1,234.5' in English; None/NaN -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def format_percent(value: float | None, lang: str, decimals: int = 1) -> str:
+    """A percentage already on the 0–100 scale: 87.25 -> '87,3%' (vi)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return format_number(value, lang, decimals) + "%"
+
+
+def format_signed(value: float | None, lang: str, decimals: int = 1) -> str:
+    """A change with its sign: +1,5 / −2,0 (a real minus sign)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return sign + format_number(abs(value), lang, decimals)
