@@ -26,10 +26,22 @@ class Problem:
     severity: str = "error"  # error | warning
 
     def message(self, lang: str) -> str:
-        """'What is wrong. How to fix it.' in `lang`."""
+        """'Where: what is wrong. How to fix it.' in `lang`."""
         params = {"file": self.file, "sheet": self.sheet or "", "row": self.row or "",
                   "column": self.column or "", "value": _shown(self.value), **self.params}
-        return f"{translate('problem.' + self.code, lang, **params)} {translate('fix.' + self.code, lang, **params)}"
+        text = f"{translate('problem.' + self.code, lang, **params)} {translate('fix.' + self.code, lang, **params)}"
+        return f"{self.location(lang)}: {text}"
+
+    def location(self, lang: str) -> str:
+        """'file › sheet Thang 9 › row 12 › column F · Tỷ lệ (%)', naming only what is known."""
+        parts = [self.file]
+        if self.sheet:
+            parts.append(translate("where.sheet", lang, sheet=self.sheet))
+        if self.row:
+            parts.append(translate("where.row", lang, row=str(self.row)))
+        if self.column:
+            parts.append(translate("where.column", lang, column=self.column))
+        return " › ".join(parts)
 
     def as_dict(self, lang: str) -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column,

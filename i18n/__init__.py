@@ -57,7 +57,9 @@ def _shown(value: object, lang: str) -> object:
         return value
     if isinstance(value, int):
         return format_number(value, lang, 0)
-    return format_number(value, lang, 2 if abs(value - round(value)) > 1e-9 else 0)
+    # as many decimals as the value has (up to 4), so 185.5 shows as '185,5', not '185,50'
+    decimals = next((d for d in range(5) if abs(value - round(value, d)) < 1e-9), 4)
+    return format_number(value, lang, decimals)
 
 
 def format_number(value: float | int | None, lang: str, decimals: int = 0) -> str:

@@ -1,0 +1,107 @@
+"""Mapping column labels to catalog indicators and to roles (unit code, unit name, period, ...).
+
+Synonyms live in data/column_synonyms.csv (plus every catalog row's own names and code), so a new
+layout is taught by adding a line to a data file, not by changing code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl.text import fold
+
+SYNONYMS_CSV = Path(__file__).resolve().parent.parent / "data" / "column_synonyms.csv"
+ROLES = ("_seq", "_unit_code", "_unit_name", "_period", "_indicator", "_value", "_note")
+AUTO_ACCEPT = 0.8  # below this a mapping is only a suggestion; the column is reported, not loaded
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    index: int  # 0-based position in the grid
+    letter: str  # spreadsheet column letter, e.g. "F"
+    label: str  # the joined header text as written
+    target: str | None  # indicator code or role; None when nothing matched
+    confidence: float  # 1.0 exact synonym; lower for partial or fuzzy matches
+    how: str  # exact | child | fuzzy | profile | none
+
+    @property
+    def accepted(self) -> bool:
+        return self.target is not None and self.confidence >= AUTO_ACCEPT
+
+    def describe(self) -> str:
+        return f"{self.letter} · {self.label}" if self.label else self.letter
+
+
+def label_key(text: object) -> str:
+    """How a label is compared: folded, without '%' and brackets."""
+    return " ".join(fold(text).replace("%", " ").split())
+
+
+@cache
+def synonym_index(catalog_codes: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    """label key -> target, from the synonyms file and the catalog's own codes and names."""
+    index: dict[str, str] = {}
+    for code, name_vi, name_en in catalog_codes:
+        for text in (code, name_vi, name_en):
+            index.setdefault(label_key(text), code)
+    frame = pd.read_csv(SYNONYMS_CSV, dtype=str, keep_default_na=False)
+    for target, synonym in zip(frame["target"], frame["synonym"]):
+        index[label_key(synonym)] = target
+    return index
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def map_label(label: str, index: dict[str, str]) -> tuple[str | None, float, str]:
+    """Best target for one joined label ('Parent / Child'): exact, then the child alone, then fuzzy."""
+    key = label_key(label)
+    if not key:
+        return None, 0.0, "none"
+    if key in index:
+        return index[key], 1.0, "exact"
+    parts = [part.strip() for part in key.split("/") if part.strip()]
+    if len(parts) > 1 and parts[-1] in index:
+        return index[parts[-1]], 0.9, "child"
+    close = difflib.get_close_matches(key, list(index), n=1, cutoff=0.75)
+    if close:
+        ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()
+        return index[close[0]], round(ratio * 0.95, 2), "fuzzy"
+    return None, 0.0, "none"
+
+
+def map_columns(labels: list[str], index: dict[str, str], saved: dict[str, str] | None = None,
+                offset: int = 0) -> list[ColumnMapping]:
+    """Map every labelled column; a saved profile (label -> target) wins over guessing.
+
+    When two columns claim the same target, the more confident keeps it and the other becomes
+    unmatched, so one value never comes from two columns.
+    """
+    mappings: list[ColumnMapping] = []
+    for i, label in enumerate(labels):
+        letter = column_letter(i + offset)
+        if saved and label in saved:
+            target = saved[label] or None
+            mappings.append(ColumnMapping(i, letter, label, target, 1.0 if target else 0.0, "profile"))
+            continue
+        target, confidence, how = map_label(label, index)
+        mappings.append(ColumnMapping(i, letter, label, target, confidence, how))
+    best: dict[str, ColumnMapping] = {}
+    for mapping in mappings:
+        if mapping.target and mapping.accepted:
+            current = best.get(mapping.target)
+            if current is None or mapping.confidence > current.confidence:
+                best[mapping.target] = mapping
+    return [m if (not m.accepted or best.get(m.target) is m)
+            else ColumnMapping(m.index, m.letter, m.label, m.target, 0.0, "duplicate") for m in mappings]

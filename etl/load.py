@@ -1,0 +1,226 @@
+"""The one loader: read -> find table -> map -> match -> parse -> validate -> commit, all or nothing.
+
+`review_file` does everything but write and returns what a person needs to see; `load_file` commits a
+review without blocking problems in one transaction. The CLI, the upload page and the demo builder all
+come through here.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+import store
+from etl.columns import synonym_index
+from etl.errors import Problem, XasoError
+from etl.parse import UNKNOWN_PERIOD, Catalog, Record, SheetContext, SheetReport, Skipped, check_records, parse_sheet
+from etl.period import Period
+from etl.read import MAX_FILE_BYTES, check_safe, read_sheets
+from etl.units import UnitMatcher
+from store.observations import changed_observations, current_values, find_loaded_batch, write_batch
+from store.reference import alias_codes, catalog_frame, mapping_profiles, units_frame
+
+HISTORY_JUMP_POINTS = 40.0  # a rate or score moving more than this from last month is worth a look
+HISTORY_JUMP_FACTOR = 5.0  # a count growing or shrinking more than this many times
+
+
+@dataclass
+class Review:
+    """Everything found in one file; nothing written."""
+
+    file: str
+    sha256: str
+    sheets: list[SheetReport] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    observations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    already_loaded: dict[str, Any] | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def periods(self) -> list[str]:
+        if not len(self.observations):
+            return []
+        return sorted(p for p in self.observations["period"].unique().tolist() if p != UNKNOWN_PERIOD)
+
+    @property
+    def units(self) -> int:
+        return int(self.observations["unit_code"].nunique()) if len(self.observations) else 0
+
+    @property
+    def indicators(self) -> list[str]:
+        return sorted(self.observations["indicator_code"].unique().tolist()) if len(self.observations) else []
+
+    def report(self, lang: str) -> dict[str, Any]:
+        """What the batch remembers about how the file was read."""
+        return {"sheets": [s.as_dict() for s in self.sheets], "skipped": [s.as_dict() for s in self.skipped],
+                "warnings": [p.as_dict(lang) for p in self.warnings]}
+
+
+@dataclass
+class LoadResult:
+    status: str  # loaded | unchanged | refused | dry-run
+    review: Review
+    batch_id: int | None = None
+    rows_loaded: int = 0
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        """The stable --json shape other tools script against."""
+        review = self.review
+        return {"status": self.status, "batch_id": self.batch_id, "file": review.file,
+                "period": ", ".join(review.periods) or None, "rows_loaded": self.rows_loaded,
+                "units": review.units, "indicators": review.indicators,
+                "skipped": [s.as_dict() for s in review.skipped],
+                "errors": [p.as_dict(lang) for p in review.errors],
+                "warnings": [p.as_dict(lang) for p in review.warnings],
+                "already_loaded": review.already_loaded}
+
+
+def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | None = None, name: str | None = None,
+                period: Period | None = None, sheet: str | None = None, skip_unmatched: bool = False,
+                max_bytes: int = MAX_FILE_BYTES) -> Review:
+    """Read and check one file against the database's units, catalog and history; write nothing."""
+    name = name or path.name
+    if data is None:
+        if path.stat().st_size > max_bytes:  # refuse before reading a huge file into memory
+            data = b""
+            review = Review(name, "")
+            review.problems.append(Problem("file_too_large", name, params={
+                "size_mb": round(path.stat().st_size / 1048576, 1), "limit_mb": round(max_bytes / 1048576, 1)}))
+            return review
+        data = path.read_bytes()
+    review = Review(name, hashlib.sha256(data).hexdigest())
+    try:
+        fmt = check_safe(Path(name), data, max_bytes)
+        sheets = read_sheets(Path(name), data, fmt, sheet)
+    except XasoError as exc:
+        review.problems.append(Problem(exc.code, name, params=exc.params))
+        return review
+    except Exception as exc:  # a corrupt file the reader library could not open
+        review.problems.append(Problem("unreadable_file", name, params={"detail": str(exc)[:200]}))
+        return review
+    review.already_loaded = find_loaded_batch(con, review.sha256)
+    catalog = Catalog(catalog_frame(con))
+    matcher = UnitMatcher(units_frame(con), alias_codes(con))
+    synonyms = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog.rows.values()))
+    profiles = mapping_profiles(con)
+    records: list[Record] = []
+    for one in sheets:
+        ctx = SheetContext(name, one, catalog, matcher, synonyms, profiles, period, skip_unmatched,
+                           review.problems, review.skipped)
+        parsed = parse_sheet(ctx)
+        if parsed is None:
+            if any(cell is not None for row in one.rows for cell in row):
+                review.problems.append(Problem("sheet_without_table", name, one.name, severity="warning"))
+            continue
+        sheet_report, sheet_records = parsed
+        review.sheets.append(sheet_report)
+        records.extend(sheet_records)
+    if not review.sheets:
+        empty = all(cell is None for one in sheets for row in one.rows for cell in row)
+        review.problems.append(Problem("empty_file" if empty else "no_header", name,
+                                       sheets[0].name if sheets else None, params={"file": name}))
+    _check_duplicates_across_sheets(name, records, review.problems)
+    review.observations = check_records(name, records, catalog, review.problems)
+    if not review.blocked and len(review.observations):
+        _warn_far_from_history(con, review, catalog, records)
+    if not review.errors and not len(review.observations) and review.sheets:
+        review.problems.append(Problem("nothing_to_load", name, review.sheets[0].name))
+    return review
+
+
+def _check_duplicates_across_sheets(file: str, records: list[Record], problems: list[Problem]) -> None:
+    seen: dict[tuple[str, str], Record] = {}
+    for record in records:
+        key = (record.unit, record.period)
+        if key in seen and seen[key].sheet != record.sheet:
+            problems.append(Problem("duplicate_unit", file, record.sheet, record.row, None, record.unit,
+                                    {"first_row": f"{seen[key].sheet}!{seen[key].row}", "period": record.period}))
+        seen.setdefault(key, record)
+
+
+def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catalog: Catalog,
+                           records: list[Record]) -> None:
+    """Values far from the unit's previous month are warnings for a person to confirm, never errors."""
+    obs = review.observations
+    previous = {p: _previous_month(p) for p in obs["period"].unique()}
+    history = current_values(con, obs["unit_code"].unique().tolist(), sorted(set(previous.values())))
+    if history.empty:
+        return
+    merged = obs.assign(prev_period=obs["period"].map(previous)).merge(
+        history.rename(columns={"period": "prev_period", "value": "previous"}),
+        on=["unit_code", "indicator_code", "prev_period"])
+    where = {(r.unit, r.period): r for r in records}
+    for row in merged.itertuples(index=False):
+        kind = catalog.rows[row.indicator_code].kind
+        if kind in ("rate", "score", "composite"):
+            jump = abs(row.value - row.previous) > HISTORY_JUMP_POINTS
+        elif kind == "count" and min(row.value, row.previous) >= 20:
+            jump = max(row.value, row.previous) > HISTORY_JUMP_FACTOR * min(row.value, row.previous)
+        else:
+            jump = False
+        if jump:
+            record = where.get((row.unit_code, row.period))
+            row_number, column, raw = record.where.get(row.indicator_code, (record.row, None, row.value)) \
+                if record else (None, None, row.value)
+            review.problems.append(Problem("far_from_history", review.file, record.sheet if record else None,
+                                           row_number, column, raw,
+                                           {"previous": round(row.previous, 2), "previous_period": row.prev_period,
+                                            "indicator": row.indicator_code}, "warning"))
+
+
+def _previous_month(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: str, lang: str) -> LoadResult:
+    """Write a review with no blocking problem in one transaction; identical content changes nothing."""
+    if review.blocked:
+        return LoadResult("refused", review)
+    if review.already_loaded:
+        return LoadResult("unchanged", review, review.already_loaded["batch_id"])
+    with store.transaction(con):
+        changed = changed_observations(con, review.observations)
+        if changed.empty:
+            return LoadResult("unchanged", review)
+        batch_id = write_batch(con, file_name=review.file, sha256=review.sha256, loaded_by=user,
+                               periods=review.periods, report=review.report(lang), changed=changed)
+    return LoadResult("loaded", review, batch_id, len(changed))
+
+
+def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
+              skip_unmatched: bool = False, dry_run: bool = False, user: str | None = None,
+              lang: str = "vi") -> LoadResult:
+    """Load one file into the database (or only check it, with dry_run)."""
+    with store.connect(db) as con:
+        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched)
+        if review.blocked:
+            return LoadResult("refused", review)
+        if dry_run:
+            return LoadResult("dry-run", review)
+        return commit_review(con, review, user=user or current_user(), lang=lang)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

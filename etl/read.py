@@ -1,0 +1,172 @@
+"""Refuse unsafe files before parsing, then read every sheet into a grid of cell values.
+
+Bulk reading is python-calamine (Rust, 5-15x faster than openpyxl). Calamine has no decompression
+bound, so the zip's declared sizes are checked first; formulas are read as their cached values, and a
+formula with no cached value is reported by cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from defusedxml import ElementTree
+
+from etl.errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, UnsupportedFormat,
+                        ZipBomb)
+
+MAX_FILE_BYTES = int(float(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_KNOWN_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"<htm": "HTML", b"<!DO": "HTML",
+                b"{\\rt": "RTF"}
+_SS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@dataclass
+class Sheet:
+    """One sheet as a rectangular grid. `first_row` is the spreadsheet row number of rows[0]."""
+
+    name: str
+    rows: list[list[Any]]
+    first_row: int = 1
+    first_col: int = 0  # 0-based index of column A offset
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based (r0, c0, r1, c1), grid coords
+    problems: list[Problem] = field(default_factory=list)
+
+
+def check_safe(path: Path, data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Refuse before parsing; return the format ('xlsx', 'xls', 'ods', 'csv')."""
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFormat(file=name, suffix=suffix or "?", supported=", ".join(SUPPORTED_SUFFIXES))
+    if len(data) == 0:
+        raise EmptyFile(file=name)
+    if len(data) > max_bytes:
+        raise FileTooLarge(file=name, size_mb=round(len(data) / 1048576, 1), limit_mb=round(max_bytes / 1048576, 1))
+    head = data[:8]
+    if suffix == ".csv":
+        if b"\x00" in data[:4096] or head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+            raise NotASpreadsheet(file=name, expected="CSV", found=_describe(head))
+        return "csv"
+    if suffix == ".xls":
+        if not head.startswith(_OLE_MAGIC):
+            raise NotASpreadsheet(file=name, expected="Excel 97-2003 (.xls)", found=_describe(head))
+        return "xls"
+    if not head.startswith(_ZIP_MAGIC):
+        raise NotASpreadsheet(file=name, expected=_expected(suffix), found=_describe(head))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise NotASpreadsheet(file=name, expected=_expected(suffix), found="ZIP") from exc
+    unzipped = sum(info.file_size for info in infos)
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * len(data):
+        raise ZipBomb(file=name, unzipped_mb=round(unzipped / 1048576, 1), size_mb=round(len(data) / 1048576, 2))
+    names = {info.filename for info in infos}
+    if suffix == ".ods":
+        if "mimetype" not in names or b"spreadsheet" not in archive.read("mimetype"):
+            raise NotASpreadsheet(file=name, expected=_expected(suffix), found="ZIP")
+        return "ods"
+    if "xl/workbook.xml" not in names:
+        raise NotASpreadsheet(file=name, expected=_expected(suffix), found="ZIP")
+    return "xlsx"
+
+
+def _expected(suffix: str) -> str:
+    return {".ods": "OpenDocument (.ods)", ".xlsx": "Excel (.xlsx)", ".xlsm": "Excel (.xlsm)"}.get(suffix, suffix)
+
+
+def _describe(head: bytes) -> str:
+    for magic, kind in _KNOWN_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    if head.startswith(_ZIP_MAGIC):
+        return "ZIP"
+    if head.startswith(_OLE_MAGIC):
+        return "OLE (.xls/.doc)"
+    return "?"
+
+
+def read_sheets(path: Path, data: bytes, fmt: str, sheet: str | None = None) -> list[Sheet]:
+    """Every sheet (or the one named) as grids of Python values; '' cells become None."""
+    if fmt == "csv":
+        sheets = [_read_csv(path, data)]
+    else:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = workbook.sheet_names
+        if sheet is not None and sheet not in names:
+            raise SheetNotFound(file=path.name, sheet=sheet, sheets=", ".join(names))
+        sheets = []
+        for name in ([sheet] if sheet is not None else names):
+            grid = workbook.get_sheet_by_name(name)
+            rows = [[None if cell == "" else cell for cell in row] for row in grid.to_python()]
+            start_row, start_col = grid.start or (0, 0)
+            merged = [(r0 - start_row, c0 - start_col, r1 - start_row, c1 - start_col)
+                      for (r0, c0), (r1, c1) in (grid.merged_cell_ranges or [])]
+            sheets.append(Sheet(name, rows, start_row + 1, start_col, merged))
+        if fmt == "xlsx":
+            _flag_formulas_without_values(path, data, sheets)
+    return sheets
+
+
+def _read_csv(path: Path, data: bytes) -> Sheet:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1258", errors="replace")  # Vietnamese Windows code page
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [[cell if cell != "" else None for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return Sheet(path.stem, rows)
+
+
+def _flag_formulas_without_values(path: Path, data: bytes, sheets: list[Sheet]) -> None:
+    """Report formula cells that have no cached value (saved by a tool that never calculated them)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    targets = _sheet_xml_paths(archive)
+    for sheet in sheets:
+        xml_path = targets.get(sheet.name)
+        if xml_path is None or xml_path not in archive.namelist():
+            continue
+        raw = archive.read(xml_path)
+        if b"<f" not in raw:
+            continue
+        for _, element in ElementTree.iterparse(io.BytesIO(raw)):
+            if element.tag == f"{_SS}c":
+                if element.find(f"{_SS}f") is not None:
+                    value = element.find(f"{_SS}v")
+                    if value is None or value.text in (None, ""):
+                        ref = element.get("r", "?")
+                        sheet.problems.append(Problem("formula_without_value", path.name, sheet.name,
+                                                      _row_of(ref), ref, None, {"cell": ref}))
+                element.clear()
+
+
+def _row_of(ref: str) -> int | None:
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    paths = {}
+    for sheet in workbook.iter(f"{_SS}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return paths

@@ -1,0 +1,145 @@
+"""Finding the table inside a sheet: title rows above, a 1-3 row header, data, then notes below."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from etl.columns import label_key
+from etl.read import Sheet
+from etl.text import fold
+
+MAX_HEADER_SEARCH = 40
+_ROMAN_OR_LETTER = re.compile(r"^(?:[ivxlc]+|[a-d])(?:[.)]\s*.*)?$")
+_SECTION_WORDS = ("cap xa", "cap phuong", "cap huyen", "cap tinh", "cac xa", "cac phuong", "khoi xa",
+                  "khoi phuong", "commune level")
+# Phrases that open a totals row; single words ('cộng', 'tổng') only when they are the whole cell,
+# because commune names may start with them.
+_TOTAL_PHRASES = ("tong cong", "tong so", "toan tinh", "toan thanh pho", "ca nuoc", "toan quoc", "total")
+_TOTAL_WORDS = ("cong", "tong", "binh quan", "trung binh")
+_NOTE_WORDS = ("ghi chu", "nguoi lap", "thu truong", "noi nhan", "xac nhan", "ky ten", "kt ", "tm ",
+               "chu tich", "giam doc", "ky ghi ro", "note", "prepared by", "nguon so lieu")
+
+
+@dataclass
+class Table:
+    header_rows: list[int]  # grid indices of the header rows
+    labels: list[str]  # one joined label per column ('Tiến độ giải quyết / Đúng hạn')
+    data_start: int  # grid index of the first row below the header
+    data_end: int  # grid index one past the last row of the table (notes excluded)
+    title_text: list[str] = field(default_factory=list)  # text above the header, for the period
+
+
+def fill_merged(sheet: Sheet) -> list[list[Any]]:
+    """A copy of the grid with every merged range showing its top-left value."""
+    rows = [list(row) for row in sheet.rows]
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 < 0 or c0 < 0 or r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+    return rows
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not _looks_numeric(value)
+
+
+def _looks_numeric(value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(re.fullmatch(r"[\s+\-−]*[\d.,]+\s*%?\s*", value))
+
+
+def find_table(sheet: Sheet, rows: list[list[Any]], known_labels: set[str]) -> Table | None:
+    """Locate the header by how many of its cells are known labels; None if no row looks like one."""
+    best_row, best_score = None, 0
+    for r, row in enumerate(rows[:MAX_HEADER_SEARCH]):
+        score = sum(1 for cell in row if _is_text(cell) and _known(cell, known_labels))
+        if score > best_score:
+            best_row, best_score = r, score
+    if best_row is None or best_score < 2:
+        return None
+    best_row = _header_top(sheet, rows, best_row)
+    depth = _header_depth(sheet, rows, best_row)
+    header_rows = list(range(best_row, best_row + depth))
+    width = max((len(row) for row in rows), default=0)
+    labels = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in header_rows:
+            cell = rows[r][c] if c < len(rows[r]) else None
+            text = " ".join(str(cell).split()) if cell is not None else ""
+            if text and (not parts or label_key(parts[-1]) != label_key(text)):
+                parts.append(text)
+        labels.append(" / ".join(parts))
+    data_start = best_row + depth
+    data_end = _table_end(rows, data_start)
+    title = [str(cell) for row in rows[:best_row] for cell in row if isinstance(cell, str) and cell.strip()]
+    return Table(header_rows, labels, data_start, data_end, title)
+
+
+def _known(cell: str, known_labels: set[str]) -> bool:
+    key = label_key(cell)
+    return key in known_labels or any(part.strip() in known_labels for part in key.split("/"))
+
+
+def _header_top(sheet: Sheet, rows: list[list[Any]], row: int) -> int:
+    """Move up to the parent row when the best-scoring row is a child row under merged group labels."""
+    top = row
+    for r0, _c0, r1, _c1 in sheet.merged:
+        if r0 < row <= r1 and row - r0 < 3:
+            top = min(top, r0)
+    if top == row and row > 0:
+        above = [cell for cell in rows[row - 1] if cell is not None]
+        if len(above) >= 2 and all(_is_text(cell) for cell in above) and not classify_row(rows[row - 1])[0]:
+            top = row - 1
+    return top
+
+
+def _header_depth(sheet: Sheet, rows: list[list[Any]], start: int) -> int:
+    """1-3 rows: as deep as merged ranges starting in the header reach, or text-only rows below it."""
+    depth = 1
+    for r0, _c0, r1, _c1 in sheet.merged:
+        if r0 == start and r1 > r0:
+            depth = max(depth, r1 - r0 + 1)
+    filled = sum(1 for cell in rows[start] if cell is not None)
+    while depth < 3 and start + depth < len(rows):
+        below = rows[start + depth]
+        cells = [cell for cell in below if cell is not None]
+        if cells and all(_is_text(cell) for cell in cells) and len(cells) * 2 > filled \
+                and not classify_row(below)[0]:
+            depth += 1
+        else:
+            break
+    return min(depth, 3)
+
+
+def _table_end(rows: list[list[Any]], start: int) -> int:
+    for r in range(start, len(rows)):
+        if classify_row(rows[r])[0] == "note":
+            return r
+    return len(rows)
+
+
+def classify_row(row: list[Any]) -> tuple[str | None, str]:
+    """('empty'|'note'|'total'|'section'|None, first text): None means a data row."""
+    cells = [cell for cell in row if cell is not None and str(cell).strip()]
+    if not cells:
+        return "empty", ""
+    originals = [" ".join(cell.split()) for cell in cells if isinstance(cell, str) and not _looks_numeric(cell)]
+    texts = [fold(text) for text in originals]
+    numbers = [cell for cell in cells if _looks_numeric(cell)]
+    first = originals[0] if originals else ""
+    if any(text.startswith(word) for text in texts[:2] for word in _NOTE_WORDS) and len(numbers) <= 1:
+        return "note", first
+    lead = [fold(cell) for cell in row[:3] if cell is not None and str(cell).strip()]
+    if any(text in _TOTAL_WORDS or text.startswith(_TOTAL_PHRASES) for text in lead):
+        return "total", first
+    if len(numbers) <= 1 and texts and (
+            _ROMAN_OR_LETTER.match(texts[0]) or any(text.startswith(w) for text in texts for w in _SECTION_WORDS)):
+        return "section", " ".join(originals)
+    return None, first

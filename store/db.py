@@ -1,0 +1,116 @@
+"""Opening the database: path, lock waiting, migrations, reference data on first open."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from etl.errors import DatabaseBusy, SchemaTooNew
+from store.schema import MIGRATIONS, SCHEMA_VERSION
+
+XASO_VERSION = "0.1.0"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = REPO_ROOT / "data" / "xaso.duckdb"
+_LOCK_WAIT_SECONDS = float(os.environ.get("XASO_LOCK_WAIT", "30"))
+
+_prepared: set[str] = set()  # paths migrated and seeded by this process
+_prepare_lock = threading.Lock()
+
+
+def database_path() -> Path:
+    """The database file: $XASO_DB, default data/xaso.duckdb."""
+    return Path(os.environ.get("XASO_DB") or DEFAULT_DB)
+
+
+@contextmanager
+def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one unit of work, migrated and seeded, closed on exit.
+
+    Waits (up to XASO_LOCK_WAIT seconds) while another process holds the file's write lock.
+    """
+    target = Path(path) if path is not None else database_path()
+    con = _open_waiting(target)
+    try:
+        key = str(target.resolve())
+        if key not in _prepared:
+            with _prepare_lock:
+                if key not in _prepared:
+                    _prepare(con)
+                    _prepared.add(key)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block ends, roll back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(path=str(path), seconds=_LOCK_WAIT_SECONDS) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    from store.reference import sync_reference_data  # local: reference imports this module
+
+    migrate(con)
+    sync_reference_data(con)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version recorded in the file; 0 for a new, empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the file up to SCHEMA_VERSION in one transaction; refuse a file from a newer release."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        needed = con.execute(
+            "SELECT app_version FROM schema_version ORDER BY version DESC LIMIT 1"
+        ).fetchall()[0][0]
+        raise SchemaTooNew(found=current, supported=SCHEMA_VERSION, needed=needed, ours=XASO_VERSION)
+    if current == SCHEMA_VERSION:
+        return current
+    with transaction(con):
+        if current == 0:
+            con.execute(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, app_version VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            con.execute(MIGRATIONS[version - 1])
+            con.execute("INSERT INTO schema_version (version, app_version) VALUES (?, ?)",
+                        [version, XASO_VERSION])
+    return SCHEMA_VERSION

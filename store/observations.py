@@ -1,0 +1,122 @@
+"""Writing observations with history, batches, rollback: the only SQL that changes data."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl.errors import BatchNotFound
+
+OBSERVATION_COLUMNS = ["unit_code", "indicator_code", "period", "value", "numerator", "denominator", "derived"]
+
+
+def find_loaded_batch(con: duckdb.DuckDBPyConnection, sha256: str) -> dict[str, Any] | None:
+    """The live batch that loaded these exact bytes, if any."""
+    rows = con.execute(
+        "SELECT batch_id, file_name, loaded_by, loaded_at FROM batch WHERE sha256 = ? AND status = 'loaded'"
+        " ORDER BY batch_id DESC LIMIT 1", [sha256]).fetchall()
+    if not rows:
+        return None
+    batch_id, file_name, loaded_by, loaded_at = rows[0]
+    return {"batch_id": batch_id, "file_name": file_name, "loaded_by": loaded_by, "loaded_at": loaded_at}
+
+
+def changed_observations(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame:
+    """The incoming rows that are new or differ from the current value (same values change nothing)."""
+    con.register("incoming_df", incoming[OBSERVATION_COLUMNS])
+    try:
+        return con.execute("""
+            SELECT i.* FROM incoming_df i
+            LEFT JOIN observation o
+              ON o.is_current AND o.unit_code = i.unit_code AND o.indicator_code = i.indicator_code
+             AND o.period = i.period
+            WHERE o.unit_code IS NULL
+               OR o.value IS DISTINCT FROM i.value
+               OR o.numerator IS DISTINCT FROM i.numerator
+               OR o.denominator IS DISTINCT FROM i.denominator
+        """).df()
+    finally:
+        con.unregister("incoming_df")
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, *, file_name: str, sha256: str, loaded_by: str,
+                periods: list[str], report: dict[str, Any], changed: pd.DataFrame) -> int:
+    """Record the batch and its observations; the rows they supersede stay as history.
+
+    Call inside a transaction (store.transaction) so a crash leaves the database as before.
+    """
+    batch_id = con.execute(
+        "INSERT INTO batch (file_name, sha256, loaded_by, loaded_at, periods, rows_loaded, report, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded') RETURNING batch_id",
+        [file_name, sha256, loaded_by, datetime.now(), sorted(periods), len(changed),
+         json.dumps(report, ensure_ascii=False, default=str)]).fetchall()[0][0]
+    con.register("changed_df", changed[OBSERVATION_COLUMNS])
+    try:
+        con.execute("""
+            UPDATE observation o SET is_current = false
+            FROM changed_df c
+            WHERE o.is_current AND o.unit_code = c.unit_code AND o.indicator_code = c.indicator_code
+              AND o.period = c.period
+        """)
+        con.execute("""
+            INSERT INTO observation
+            SELECT unit_code, indicator_code, period, value, numerator, denominator, derived, ?, true
+            FROM changed_df
+        """, [batch_id])
+    finally:
+        con.unregister("changed_df")
+    return batch_id
+
+
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str) -> int:
+    """Undo a batch: its values stop being current and the latest earlier live value comes back.
+
+    Returns how many current values changed. Call inside a transaction.
+    """
+    rows = con.execute("SELECT status FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
+    if not rows or rows[0][0] != "loaded":
+        raise BatchNotFound(batch_id=batch_id)
+    con.execute("UPDATE batch SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
+                [datetime.now(), by, batch_id])
+    affected = con.execute("""
+        CREATE TEMP TABLE rollback_keys AS
+        SELECT unit_code, indicator_code, period FROM observation WHERE batch_id = ? AND is_current
+    """, [batch_id]).fetchall()
+    del affected
+    count = con.execute("SELECT count(*) FROM rollback_keys").fetchall()[0][0]
+    con.execute("UPDATE observation SET is_current = false WHERE batch_id = ?", [batch_id])
+    con.execute("""
+        UPDATE observation o SET is_current = true
+        FROM (
+            SELECT o2.unit_code, o2.indicator_code, o2.period, max(o2.batch_id) AS batch_id
+            FROM observation o2
+            JOIN rollback_keys k USING (unit_code, indicator_code, period)
+            JOIN batch b ON b.batch_id = o2.batch_id AND b.status = 'loaded'
+            GROUP BY ALL
+        ) latest
+        WHERE o.unit_code = latest.unit_code AND o.indicator_code = latest.indicator_code
+          AND o.period = latest.period AND o.batch_id = latest.batch_id
+    """)
+    con.execute("DROP TABLE rollback_keys")
+    return count
+
+
+def batch_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every batch, newest first."""
+    return con.execute("""
+        SELECT batch_id, file_name, loaded_by, loaded_at, periods, rows_loaded, status, rolled_back_at,
+               rolled_back_by, sha256
+        FROM batch ORDER BY batch_id DESC
+    """).df()
+
+
+def current_values(con: duckdb.DuckDBPyConnection, units: list[str], periods: list[str]) -> pd.DataFrame:
+    """Current values of these units in these periods (for comparing a file with what is stored)."""
+    return con.execute("""
+        SELECT unit_code, indicator_code, period, value FROM observation
+        WHERE is_current AND list_contains(?, unit_code) AND list_contains(?, period)
+    """, [units, periods]).df()

@@ -1,0 +1,125 @@
+"""Reference data from data/: official units (loaded once) and the indicator catalog (synced each start).
+
+The catalog file is the source of truth: a row an analyst adds to data/indicators.csv appears on the
+next start with no code change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from store.db import REPO_ROOT, transaction
+
+DATA_DIR = REPO_ROOT / "data"
+UNITS_CSV = DATA_DIR / "admin_units_2025.csv"
+MERGES_CSV = DATA_DIR / "commune_merges_2025.csv"
+CATALOG_CSV = DATA_DIR / "indicators.csv"
+REFORM_DATE = "2025-07-01"  # the two-level local government took effect
+
+_CATALOG_COLUMNS = {"min": "min_value", "max": "max_value"}
+_CATALOG_FIELDS = ["code", "name_vi", "name_en", "unit", "direction", "kind", "numerator", "denominator",
+                   "min_value", "max_value", "group_766", "max_points_766", "full_score_threshold",
+                   "target", "not_above", "decimals", "notes"]
+
+
+def read_catalog(path: Path = CATALOG_CSV) -> pd.DataFrame:
+    """The indicator catalog as a DataFrame with the database's column names."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=_CATALOG_COLUMNS)
+    for column in ("min_value", "max_value", "max_points_766", "full_score_threshold", "target"):
+        frame[column] = pd.to_numeric(frame[column].replace("", None))
+    frame["decimals"] = pd.to_numeric(frame["decimals"].replace("", "2")).astype(int)
+    for column in ("numerator", "denominator", "group_766", "not_above", "notes"):
+        frame[column] = frame[column].replace("", None)
+    return frame[_CATALOG_FIELDS]
+
+
+def read_units(path: Path = UNITS_CSV) -> pd.DataFrame:
+    """Provinces and communes as rows of the `unit` table."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    provinces = raw.drop_duplicates("province_code")
+    province_rows = pd.DataFrame({
+        "code": provinces["province_code"],
+        "name_vi": provinces["province_name"],
+        "full_name_vi": provinces["province_full_name"],
+        "name_ascii": provinces["province_name_en"],
+        "name_en": provinces["province_name_en"],
+        "unit_type": provinces["province_full_name"].map(
+            lambda name: "thanh_pho" if name.startswith("Thành phố") else "tinh"),
+        "parent_code": None,
+    })
+    commune_rows = pd.DataFrame({
+        "code": raw["commune_code"],
+        "name_vi": raw["commune_name"],
+        "full_name_vi": raw["commune_full_name"],
+        "name_ascii": raw["commune_name_en"],
+        "name_en": raw["commune_name_en"],
+        "unit_type": raw["unit_type"],
+        "parent_code": raw["province_code"],
+    })
+    units = pd.concat([province_rows, commune_rows], ignore_index=True)
+    units["valid_from"] = pd.Timestamp(REFORM_DATE).date()
+    units["valid_to"] = None
+    return units
+
+
+def read_aliases(path: Path = UNITS_CSV) -> pd.DataFrame:
+    """Codes printed in Công văn 1027 where they differ from the official commune code."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    differing = raw[raw["code_in_cv1027"] != raw["commune_code"]]
+    return pd.DataFrame({"alias_code": differing["code_in_cv1027"], "unit_code": differing["commune_code"],
+                         "source": "CV 1027/CTK-CSCL"})
+
+
+def sync_reference_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Load units, aliases and merges into an empty database; refresh the catalog every time."""
+    catalog = read_catalog()
+    with transaction(con):
+        if con.execute("SELECT count(*) FROM unit").fetchall()[0][0] == 0:
+            units = read_units()
+            aliases = read_aliases()
+            merges = pd.read_csv(MERGES_CSV, dtype=str, keep_default_na=False).rename(
+                columns={"commune_code": "unit_code"})[["unit_code", "old_code", "old_full_name", "merge_type"]]
+            con.register("units_df", units)
+            con.register("aliases_df", aliases)
+            con.register("merges_df", merges)
+            con.execute("INSERT INTO unit BY NAME SELECT * FROM units_df")
+            con.execute("INSERT INTO unit_alias BY NAME SELECT * FROM aliases_df")
+            con.execute("INSERT INTO unit_merge BY NAME SELECT * FROM merges_df")
+            for name in ("units_df", "aliases_df", "merges_df"):
+                con.unregister(name)
+        con.register("catalog_df", catalog)
+        con.execute("DELETE FROM indicator")
+        con.execute("INSERT INTO indicator BY NAME SELECT * FROM catalog_df")
+        con.unregister("catalog_df")
+
+
+def units_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every unit (provinces have no parent_code)."""
+    return con.execute("SELECT code, name_vi, full_name_vi, name_ascii, name_en, unit_type, parent_code FROM unit"
+                       " ORDER BY code").df()
+
+
+def alias_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT alias_code, unit_code FROM unit_alias").fetchall())
+
+
+def catalog_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The indicator catalog as stored (synced from data/indicators.csv at start)."""
+    return con.execute("SELECT * FROM indicator").df()
+
+
+def mapping_profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Saved layouts: fingerprint -> {label: target}."""
+    return {fingerprint: json.loads(mapping) for fingerprint, mapping in
+            con.execute("SELECT fingerprint, mapping FROM mapping_profile ORDER BY created_at").fetchall()}
+
+
+def save_mapping_profile(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str, mapping: dict[str, str],
+                         created_by: str) -> None:
+    """Remember a confirmed mapping so the same layout loads again without questions."""
+    con.execute("INSERT OR REPLACE INTO mapping_profile VALUES (?, ?, ?, ?, current_timestamp)",
+                [name, fingerprint, json.dumps(mapping, ensure_ascii=False), created_by])

@@ -1,0 +1,90 @@
+"""The database schema as an ordered list of migrations; the position in the list is the version.
+
+Never edit a migration that has shipped: append a new one. Opening an older file applies the missing
+ones; opening a file from a newer Xã Số refuses (SchemaTooNew) instead of guessing.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: units, indicators, batches and observations with history
+    """
+    CREATE TABLE unit (
+        code          VARCHAR PRIMARY KEY,   -- 2-digit province or 5-digit commune code
+        name_vi       VARCHAR NOT NULL,      -- 'Ba Đình'
+        full_name_vi  VARCHAR NOT NULL,      -- 'Phường Ba Đình'
+        name_ascii    VARCHAR NOT NULL,      -- 'Ba Dinh'
+        name_en       VARCHAR NOT NULL,
+        unit_type     VARCHAR NOT NULL,      -- tinh | thanh_pho | xa | phuong | dac_khu
+        parent_code   VARCHAR,               -- province code of a commune; NULL for a province
+        valid_from    DATE NOT NULL,
+        valid_to      DATE
+    );
+    CREATE TABLE unit_alias (
+        alias_code    VARCHAR PRIMARY KEY,   -- another code spreadsheets may carry for the unit
+        unit_code     VARCHAR NOT NULL,
+        source        VARCHAR NOT NULL
+    );
+    CREATE TABLE unit_merge (
+        unit_code     VARCHAR NOT NULL,      -- the commune in force since 2025-07-01
+        old_code      VARCHAR NOT NULL,
+        old_full_name VARCHAR NOT NULL,
+        merge_type    VARCHAR NOT NULL       -- full | partial
+    );
+    CREATE TABLE indicator (
+        code                 VARCHAR PRIMARY KEY,
+        name_vi              VARCHAR NOT NULL,
+        name_en              VARCHAR NOT NULL,
+        unit                 VARCHAR NOT NULL,   -- count | percent | points | days | per_1000
+        direction            VARCHAR NOT NULL,   -- higher | lower | none
+        kind                 VARCHAR NOT NULL,   -- count | mean | rate | score | composite
+        numerator            VARCHAR,
+        denominator          VARCHAR,
+        min_value            DOUBLE,
+        max_value            DOUBLE,
+        group_766            VARCHAR,
+        max_points_766       DOUBLE,
+        full_score_threshold DOUBLE,
+        target               DOUBLE,
+        not_above            VARCHAR,            -- a count this one must not exceed
+        decimals             INTEGER NOT NULL,   -- displayed (and ranked) precision
+        notes                VARCHAR
+    );
+    -- A layout seen once: its header labels (folded, joined) -> the column mapping a person confirmed.
+    CREATE TABLE mapping_profile (
+        name          VARCHAR PRIMARY KEY,
+        fingerprint   VARCHAR NOT NULL,
+        mapping       JSON NOT NULL,         -- {label: indicator code or role, '' for ignore}
+        created_by    VARCHAR NOT NULL,
+        created_at    TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE batch_id_seq START 1;
+    CREATE TABLE batch (
+        batch_id      INTEGER PRIMARY KEY DEFAULT nextval('batch_id_seq'),
+        file_name     VARCHAR NOT NULL,
+        sha256        VARCHAR NOT NULL,
+        loaded_by     VARCHAR NOT NULL,
+        loaded_at     TIMESTAMP NOT NULL,
+        periods       VARCHAR[] NOT NULL,
+        rows_loaded   INTEGER NOT NULL,      -- observations written (new or changed values)
+        report        JSON NOT NULL,         -- sheet, mapping, skipped rows and warnings
+        status        VARCHAR NOT NULL,      -- loaded | rolled_back
+        rolled_back_at TIMESTAMP,
+        rolled_back_by VARCHAR
+    );
+    -- Append-only: a correction adds a row and clears is_current on the row it supersedes.
+    CREATE TABLE observation (
+        unit_code      VARCHAR NOT NULL,
+        indicator_code VARCHAR NOT NULL,
+        period         VARCHAR NOT NULL,     -- 'YYYY-MM'
+        value          DOUBLE NOT NULL,
+        numerator      DOUBLE,
+        denominator    DOUBLE,
+        derived        BOOLEAN NOT NULL,     -- computed by the loader from counts in the same row
+        batch_id       INTEGER NOT NULL,
+        is_current     BOOLEAN NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
