@@ -26,8 +26,9 @@ from etl.units import UnitMatcher
 from store.observations import changed_observations, current_values, find_loaded_batch, write_batch
 from store.reference import alias_codes, catalog_frame, mapping_profiles, units_frame
 
-HISTORY_JUMP_POINTS = 40.0  # a rate or score moving more than this from last month is worth a look
-HISTORY_JUMP_FACTOR = 5.0  # a count growing or shrinking more than this many times
+HISTORY_JUMP_SHARE = 0.4  # a rate or score moving more than 40% of its scale in a month is worth a look
+HISTORY_JUMP_FACTOR = 5.0  # so is a count growing or shrinking more than five times...
+HISTORY_MIN_COUNT = 20  # ...unless it is small enough for that to be normal
 
 
 @dataclass
@@ -159,31 +160,28 @@ def _check_duplicates_across_sheets(file: str, records: list[Record], problems: 
 def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catalog: Catalog,
                            records: list[Record]) -> None:
     """Values far from the unit's previous month are warnings for a person to confirm, never errors."""
-    obs = review.observations
-    previous = {p: _previous_month(p) for p in obs["period"].unique()}
-    history = current_values(con, obs["unit_code"].unique().tolist(), sorted(set(previous.values())))
+    given = review.observations[~review.observations["derived"]]
+    previous = {p: _previous_month(p) for p in given["period"].unique()}
+    history = current_values(con, given["unit_code"].unique().tolist(), sorted(set(previous.values())))
     if history.empty:
         return
-    merged = obs.assign(prev_period=obs["period"].map(previous)).merge(
+    merged = given.assign(prev_period=given["period"].map(previous)).merge(
         history.rename(columns={"period": "prev_period", "value": "previous"}),
         on=["unit_code", "indicator_code", "prev_period"])
+    kinds = merged["indicator_code"].map({code: row.kind for code, row in catalog.rows.items()})
+    spans = merged["indicator_code"].map({code: catalog.maximum(code) for code in catalog.rows}).astype(float)
+    low = merged[["value", "previous"]].min(axis=1)
+    high = merged[["value", "previous"]].max(axis=1)
+    bounded = kinds.isin(["rate", "score", "composite"]) & spans.notna()
+    jumps = (bounded & ((merged["value"] - merged["previous"]).abs() > HISTORY_JUMP_SHARE * spans)) | (
+        (kinds == "count") & (low >= HISTORY_MIN_COUNT) & (high > HISTORY_JUMP_FACTOR * low))
     where = {(r.unit, r.period): r for r in records}
-    for row in merged.itertuples(index=False):
-        kind = catalog.rows[row.indicator_code].kind
-        if kind in ("rate", "score", "composite"):
-            jump = abs(row.value - row.previous) > HISTORY_JUMP_POINTS
-        elif kind == "count" and min(row.value, row.previous) >= 20:
-            jump = max(row.value, row.previous) > HISTORY_JUMP_FACTOR * min(row.value, row.previous)
-        else:
-            jump = False
-        if jump:
-            record = where.get((row.unit_code, row.period))
-            row_number, column, raw = record.where.get(row.indicator_code, (record.row, None, row.value)) \
-                if record else (None, None, row.value)
-            review.problems.append(Problem("far_from_history", review.file, record.sheet if record else None,
-                                           row_number, column, raw,
-                                           {"previous": round(row.previous, 2), "previous_period": row.prev_period,
-                                            "indicator": row.indicator_code}, "warning"))
+    for row in merged[jumps].itertuples(index=False):
+        record = where[(row.unit_code, row.period)]
+        row_number, column, raw = record.where[row.indicator_code]
+        review.problems.append(Problem("far_from_history", review.file, record.sheet, row_number, column, raw,
+                                       {"previous": round(row.previous, 2), "previous_period": row.prev_period,
+                                        "indicator": row.indicator_code}, "warning"))
 
 
 def _previous_month(period: str) -> str:

@@ -120,3 +120,11 @@ def current_values(con: duckdb.DuckDBPyConnection, units: list[str], periods: li
         SELECT unit_code, indicator_code, period, value FROM observation
         WHERE is_current AND list_contains(?, unit_code) AND list_contains(?, period)
     """, [units, periods]).df()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A token that changes with every load and rollback (cache key for the pages)."""
+    created, batches, last, rolled_back = con.execute(
+        "SELECT (SELECT min(applied_at) FROM schema_version), count(*), coalesce(max(batch_id), 0),"
+        " count(rolled_back_at) FROM batch").fetchall()[0]
+    return f"{created}:{batches}:{last}:{rolled_back}"

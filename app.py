@@ -1,0 +1,10 @@
+"""Xã Số entry point: page set-up, language switch, navigation. Nothing else."""
+
+import streamlit as st
+
+from ui.i18n import language_switch, t
+
+st.set_page_config(page_title="Xã Số", page_icon="📊", layout="wide")
+language_switch()
+pages = [st.Page("pages/overview.py", title=t("nav.overview"), icon="🏠", url_path="overview", default=True)]
+st.navigation(pages).run()

@@ -1,0 +1,40 @@
+"""Overview: headline cards for the country, a province or a commune, and every unit in scope."""
+
+import streamlit as st
+
+from analytics.overview import HEADLINE_INDICATORS, headlines, indicator_names, unit_counts, unit_table
+from ui.data import query
+from ui.i18n import indicator_name, language, number, t
+from ui.widgets import formatted_table, headline_card, month_label, scope_and_month
+
+st.title(t("overview.title"))
+counts = query(unit_counts)
+st.caption(t("overview.caption", provinces=counts["provinces"], communes=counts["communes"]))
+
+scope, month = scope_and_month("overview")
+if month is None:
+    st.info(t("overview.empty"))
+    st.code("python -m etl demo", language="bash")
+    st.stop()
+
+catalog = query(indicator_names).set_index("code")
+cards = query(headlines, scope, month)
+st.subheader(t("overview.cards_title", month=month_label(month, language())))
+for column, card in zip(st.columns(len(cards)), cards):
+    row = catalog.loc[card.indicator_code]
+    with column:
+        headline_card(card, indicator_name(row), row.unit, int(row.decimals) if row.unit != "percent" else 1)
+
+st.subheader(t("overview.table_title"))
+table = query(unit_table, scope, month)
+reported = table[list(HEADLINE_INDICATORS)].notna().any(axis=1).sum()
+st.caption(t("overview.table_caption", units=len(table), reported=int(reported)))
+name_column = "name_en" if language() == "en" else "full_name_vi"
+province_column = "province_en" if language() == "en" else "province_vi"
+shown = table[["code", name_column, province_column, *HEADLINE_INDICATORS]].rename(columns={
+    "code": t("column.code"), name_column: t("column.unit"), province_column: t("column.province"),
+    **{code: indicator_name(catalog.loc[code]) for code in HEADLINE_INDICATORS}})
+decimals = {indicator_name(catalog.loc[code]): 1 if catalog.loc[code].unit == "percent" else 2
+            for code in HEADLINE_INDICATORS}
+st.dataframe(formatted_table(shown, decimals), hide_index=True, height=420)
+st.caption(t("overview.footnote", total=number(len(table))))
