@@ -58,7 +58,7 @@ def _shown(value: Any) -> Any:
 class XasoError(Exception):
     """Base of every error a user can cause; carries a catalog code and its parameters."""
 
-    code = "error"
+    code: str  # each subclass names its catalog entry
 
     def __init__(self, **params: Any) -> None:
         self.params = params

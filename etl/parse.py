@@ -224,9 +224,10 @@ def _match_unit(ctx: SheetContext, row: list[Any], roles: dict[str, ColumnMappin
                 match = UnitMatch(None, "code_name_mismatch", (ctx.matcher.describe(match.code),
                                                                ctx.matcher.describe(by_name.code)))
         elif not match.matched and match.how in ("empty", "unknown") and name_raw is not None:
-            by_name = ctx.matcher.by_name(name_raw, province)
-            match = by_name if (by_name.matched or match.how == "empty" or by_name.how == "not_commune") else \
-                UnitMatch(None, "unknown", by_name.candidates)
+            code_was_unknown = match.how == "unknown"
+            match = ctx.matcher.by_name(name_raw, province)
+            if code_was_unknown and match.matched:  # trust the name, but say the code was wrong
+                match = UnitMatch(match.code, "name_not_code")
         cache[key] = match
     shown = name_raw if name_raw is not None else code_raw
     column = (name_col or code_col).describe() if (name_col or code_col) else None
@@ -264,6 +265,10 @@ def _read_records(ctx: SheetContext, table: Table, grid: list[list[Any]], roles:
                 match.how, "unit_unknown")
             ctx.problem(code, row_number, column, shown, candidates="; ".join(match.candidates) or "—")
             continue
+        if match.how == "name_not_code":
+            ctx.problem("unit_code_unknown", row_number, roles["_unit_code"].describe(),
+                        row[roles["_unit_code"].index], severity="warning",
+                        unit=ctx.matcher.describe(match.code))
         report.data_rows += 1
         period = _row_period(ctx, row, period_col, file_period, row_number)
         if period is None:

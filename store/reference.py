@@ -26,9 +26,9 @@ _CATALOG_FIELDS = ["code", "name_vi", "name_en", "unit", "direction", "kind", "n
                    "target", "not_above", "decimals", "notes"]
 
 
-def read_catalog(path: Path = CATALOG_CSV) -> pd.DataFrame:
+def read_catalog(path: Path | None = None) -> pd.DataFrame:
     """The indicator catalog as a DataFrame with the database's column names."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=_CATALOG_COLUMNS)
+    frame = pd.read_csv(path or CATALOG_CSV, dtype=str, keep_default_na=False).rename(columns=_CATALOG_COLUMNS)
     for column in ("min_value", "max_value", "max_points_766", "full_score_threshold", "target"):
         frame[column] = pd.to_numeric(frame[column].replace("", None))
     frame["decimals"] = pd.to_numeric(frame["decimals"].replace("", "2")).astype(int)

@@ -1,0 +1,60 @@
+"""Shared fixtures: real DuckDB files built through the real store and loader."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import store
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "samples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the loader waits for a busy database; tests want a fast answer
+    os.environ.setdefault("XASO_LOCK_WAIT", "5")
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """The shared sample spreadsheets (shared/ sits beside the repository, also in CI)."""
+    assert SAMPLES.is_dir(), f"sample files not found at {SAMPLES}"
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def reference_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding only the reference data, built once; copy it, never write to it."""
+    path = tmp_path_factory.mktemp("reference") / "reference.duckdb"
+    with store.connect(path):
+        pass
+    return path
+
+
+@pytest.fixture
+def fresh_db(reference_db: Path, tmp_path: Path) -> Path:
+    """A writable database with units and catalog but no observation."""
+    path = tmp_path / "xaso.duckdb"
+    shutil.copy(reference_db, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The national demo data (3,321 communes × 16 months) loaded through the loader, built once.
+
+    Set XASO_TEST_DEMO_DB to a prebuilt file to save the build locally; it is copied, never changed.
+    """
+    target = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    prebuilt = os.environ.get("XASO_TEST_DEMO_DB")
+    if prebuilt:
+        shutil.copy(prebuilt, target)
+        return target
+    from etl.demo_load import build_demo
+
+    build_demo(target, out_dir=target.parent / "files", echo=lambda _text: None)
+    return target

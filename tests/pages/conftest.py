@@ -1,0 +1,45 @@
+"""Running the real app script under AppTest against a real database file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from i18n import catalog
+from tests.conftest import REPO
+
+_KEY_PATTERN = re.compile("|".join(sorted((re.escape(k) for k in catalog("vi")), key=len, reverse=True)))
+
+
+def open_app(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The whole app (app.py routing to the default page) in the given language, run once."""
+    monkeypatch.setenv("XASO_DB", str(db))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.session_state["lang"] = lang
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def shown_text(app: AppTest) -> str:
+    """Every piece of text the app rendered (labels, values, captions, tables' protos)."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    return "\n".join(parts)
+
+
+def raw_keys(app: AppTest) -> list[str]:
+    """Catalog keys that leaked to the screen instead of their text."""
+    return sorted(set(m.group(0) for m in _KEY_PATTERN.finditer(shown_text(app))
+                      if re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_\-]+)+", m.group(0))))

@@ -1,0 +1,70 @@
+"""The Overview page, in both languages, on an empty database and on the national demo data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.pages.conftest import open_app, raw_keys
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_empty_database_shows_how_to_get_data(fresh_db, monkeypatch, lang):
+    app = open_app(fresh_db, lang, monkeypatch)
+
+    assert app.title[0].value == {"vi": "Tổng quan chuyển đổi số cấp xã",
+                                  "en": "Commune digital transformation at a glance"}[lang]
+    assert {"vi": "3.321 xã", "en": "3,321 communes"}[lang] in app.caption[0].value
+    assert "python -m etl demo" in app.code[0].value
+    assert len(app.metric) == 0
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize(("lang", "number"), [("vi", r"^\d{1,3},\d%$"), ("en", r"^\d{1,3}\.\d%$")])
+def test_the_country_cards_show_locale_formatted_figures_for_the_latest_month(demo_db, monkeypatch, lang, number):
+    app = open_app(demo_db, lang, monkeypatch)
+
+    labels = [m.label for m in app.metric]
+    assert labels[0] == {"vi": "Tỷ lệ hồ sơ nộp trực tuyến", "en": "Online filing rate"}[lang]
+    assert len(labels) == 5
+    assert all(re.match(number, m.value) for m in app.metric[:4]), [m.value for m in app.metric]
+    assert app.selectbox(key="overview_month").value == "2026-10"
+    assert app.dataframe[0].value.shape[0] == 3321
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_choosing_a_province_shows_its_communes(demo_db, monkeypatch, lang):
+    app = open_app(demo_db, lang, monkeypatch)
+
+    app.segmented_control(key="overview_level").set_value("province").run()
+    app.selectbox(key="overview_province").set_value("01").run()
+
+    assert not app.exception
+    assert app.dataframe[0].value.shape[0] == 126  # Hà Nội
+    assert len(app.metric) == 5
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_choosing_a_commune_and_an_earlier_month(demo_db, monkeypatch, lang):
+    app = open_app(demo_db, lang, monkeypatch)
+
+    app.segmented_control(key="overview_level").set_value("commune").run()
+    app.selectbox(key="overview_province").set_value("25").run()
+    app.selectbox(key="overview_commune").set_value("08377").run()
+    app.selectbox(key="overview_month").set_value("2026-03").run()
+
+    assert not app.exception
+    assert app.dataframe[0].value.shape[0] == 1
+    assert app.dataframe[0].value.iloc[0, 0] == "08377"
+    assert raw_keys(app) == []
+
+
+def test_the_sidebar_switch_changes_the_language(demo_db, monkeypatch):
+    app = open_app(demo_db, "vi", monkeypatch)
+
+    app.sidebar.segmented_control[0].set_value("en").run()
+
+    assert app.title[0].value == "Commune digital transformation at a glance"
+    assert app.metric[0].label == "Online filing rate"

@@ -1,0 +1,72 @@
+"""The official units and the indicator catalog, loaded on first start."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+
+import store
+from store.reference import CATALOG_CSV
+from tests.conftest import REPO
+
+SPEC_CATALOG = REPO.parent / "shared" / "spec" / "indicators.csv"
+
+
+def rows(db, sql, params=()):
+    with duckdb.connect(str(db)) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_the_database_holds_34_provinces_and_3321_communes(fresh_db):
+    assert rows(fresh_db, "SELECT count(*) FROM unit WHERE parent_code IS NULL") == [(34,)]
+    assert rows(fresh_db, "SELECT count(*) FROM unit WHERE parent_code IS NOT NULL") == [(3321,)]
+    assert rows(fresh_db, "SELECT unit_type, count(*) FROM unit WHERE parent_code IS NOT NULL GROUP BY 1 ORDER BY 1") \
+        == [("dac_khu", 13), ("phuong", 687), ("xa", 2621)]
+
+
+def test_ha_noi_has_126_units_and_phu_tho_148(fresh_db):
+    assert rows(fresh_db, "SELECT count(*) FROM unit WHERE parent_code = '01'") == [(126,)]
+    assert rows(fresh_db, "SELECT count(*) FROM unit WHERE parent_code = '25'") == [(148,)]
+    assert rows(fresh_db, "SELECT full_name_vi, unit_type FROM unit WHERE code = '01'") == [("Thành phố Hà Nội", "thanh_pho")]
+
+
+def test_both_code_columns_are_accepted_codes(fresh_db):
+    assert rows(fresh_db, "SELECT alias_code, unit_code FROM unit_alias ORDER BY 1") == [("06970", "06978"),
+                                                                                        ("23737", "23938")]
+
+
+def test_the_merge_table_is_loaded(fresh_db):
+    assert rows(fresh_db, "SELECT count(*) FROM unit_merge") == [(10604,)]
+
+
+def test_starting_twice_duplicates_nothing(fresh_db):
+    for _ in range(2):
+        with store.connect(fresh_db):
+            pass
+    assert rows(fresh_db, "SELECT count(*) FROM unit") == [(3355,)]
+    assert rows(fresh_db, "SELECT count(*) FROM indicator") == [(36,)]
+
+
+def test_the_catalog_holds_every_row_of_the_spec_with_the_same_codes_and_facts():
+    spec = {row["code"]: row for row in csv.DictReader(open(SPEC_CATALOG, encoding="utf-8"))}
+    ours = {row["code"]: row for row in csv.DictReader(open(CATALOG_CSV, encoding="utf-8"))}
+
+    assert set(spec) <= set(ours)
+    for code, row in spec.items():
+        assert {k: ours[code][k] for k in row} == row, code
+
+
+def test_a_row_added_to_the_catalog_file_appears_on_the_next_start(fresh_db, tmp_path, monkeypatch):
+    import store.reference as reference
+
+    extended = tmp_path / "indicators.csv"
+    text = CATALOG_CSV.read_text(encoding="utf-8")
+    extended.write_text(text + "wifi_points,Điểm wifi công cộng,Public wifi points,count,higher,count,,,0,,,,,,,0,\n",
+                        encoding="utf-8")
+    monkeypatch.setattr(reference, "CATALOG_CSV", extended)
+    with store.connect(fresh_db) as con:
+        reference.sync_reference_data(con)
+
+    assert rows(fresh_db, "SELECT name_vi, kind FROM indicator WHERE code = 'wifi_points'") == [
+        ("Điểm wifi công cộng", "count")]

@@ -1,0 +1,54 @@
+"""House rules that keep the code easy to change (DESIGN §2)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+BELOW_UI = ("etl", "store", "analytics", "i18n")
+
+
+def imported_modules(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_etl_store_and_analytics_never_import_streamlit_directly():
+    offenders = [str(p.relative_to(REPO)) for package in BELOW_UI for p in (REPO / package).rglob("*.py")
+                 if "streamlit" in imported_modules(p)]
+    assert offenders == []
+
+
+def test_etl_store_and_analytics_never_pull_streamlit_in_indirectly():
+    modules = [str(p.relative_to(REPO).with_suffix("")).replace("/", ".") for package in BELOW_UI
+               for p in (REPO / package).rglob("*.py") if p.name != "__main__.py"]
+    probe = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + \
+            "print('streamlit' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_pages_hold_no_sql_and_stay_short():
+    sql = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b.*\b(FROM|INTO|SET)\b")
+    for page in [*(REPO / "pages").glob("*.py"), REPO / "app.py"]:
+        text = page.read_text(encoding="utf-8")
+        assert not sql.search(text), page.name
+        assert "duckdb" not in imported_modules(page), page.name
+        assert len(text.splitlines()) <= 200, page.name
+
+
+def test_only_store_opens_duckdb():
+    opens = [str(p.relative_to(REPO)) for p in REPO.glob("*/**/*.py")
+             if "tests" not in p.parts and ".venv" not in p.parts and "duckdb.connect(" in p.read_text(encoding="utf-8")]
+    assert opens == ["store/db.py"]
