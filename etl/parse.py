@@ -405,7 +405,8 @@ def check_records(ctx_file: str, records: list[Record], catalog: Catalog, proble
             tolerance = record.tolerance.get(ind.code, 0.0) + RATE_TOLERANCE
             if abs(given - computed) > tolerance:
                 row_number, column, raw = record.where[ind.code]
-                problems.append(Problem("rate_mismatch", ctx_file, record.sheet, row_number, column, raw,
+                code = "rate_mismatch" if ind.kind == "rate" else "score_mismatch"
+                problems.append(Problem(code, ctx_file, record.sheet, row_number, column, raw,
                                         {"computed": round(computed, 2), "numerator": n, "denominator": d}))
                 bad = True
         if bad:

@@ -1,0 +1,81 @@
+"""Saved mapping profiles, derived 766 scores, and the demo database built through the loader."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from openpyxl import Workbook
+
+import store
+from etl.load import load_file
+from etl.parse import layout_fingerprint
+from store.reference import save_mapping_profile
+
+
+def workbook(path, header, *rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["BÁO CÁO THÁNG 9/2026"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_saved_profile_lets_an_unknown_layout_load_without_questions(tmp_path, fresh_db):
+    header = ["Mã xã", "Tên xã", "HS nhận (cột 1)", "HS xong đúng hẹn (cột 2)"]
+    path = workbook(tmp_path / "odd.xlsx", header, ["02647", "Phường Lào Cai", 100, 90])
+    first = load_file(path, db=fresh_db, dry_run=True)
+    assert first.status == "refused"  # nothing recognised
+
+    with store.connect(fresh_db) as con:
+        save_mapping_profile(con, "Lào Cai mẫu riêng", layout_fingerprint(header), {
+            "HS nhận (cột 1)": "dossiers_received", "HS xong đúng hẹn (cột 2)": "dossiers_on_time"}, "an")
+    again = load_file(path, db=fresh_db)
+
+    assert again.status == "loaded"
+    assert {m.target: m.how for m in again.review.sheets[0].mappings if m.how == "profile"} == {
+        "dossiers_received": "profile", "dossiers_on_time": "profile"}
+    assert "on_time_rate" in again.review.indicators
+
+
+def test_a_given_progress_score_is_checked_against_the_counts(tmp_path, fresh_db):
+    header = ["Mã xã", "Tổng tiếp nhận", "Đúng hạn", "Điểm tiến độ giải quyết"]
+    good = workbook(tmp_path / "good.xlsx", header, ["02647", 1494, 1156, 15.48])
+    bad = workbook(tmp_path / "bad.xlsx", header, ["02647", 1494, 1156, 18.0])
+
+    assert load_file(good, db=fresh_db, dry_run=True).status == "dry-run"
+    refused = load_file(bad, db=fresh_db, dry_run=True, lang="en")
+    assert [(p.code, p.row, p.params["computed"]) for p in refused.review.errors] == [("score_mismatch", 3, 15.48)]
+
+
+def test_the_demo_covers_every_commune_for_sixteen_months_through_the_loader(demo_db):
+    with duckdb.connect(str(demo_db)) as con:
+        units, months = con.execute(
+            "SELECT count(DISTINCT unit_code), count(DISTINCT period) FROM observation WHERE is_current").fetchall()[0]
+        batches = con.execute("SELECT count(*), count(DISTINCT file_name), min(loaded_by), max(loaded_by)"
+                              " FROM batch WHERE status = 'loaded'").fetchall()[0]
+        reported = con.execute("SELECT count(DISTINCT (unit_code, period)) FROM observation").fetchall()[0][0]
+
+    assert (units, months) == (3321, 16)
+    assert batches == (16, 16, "demo", "demo")
+    assert reported / (3321 * 16) == pytest.approx(0.97, abs=0.01)  # about 3% of unit-months not reported
+
+
+def test_starting_again_on_a_full_database_duplicates_nothing(demo_db, tmp_path):
+    import shutil
+
+    from etl.demo_load import ensure_database
+
+    copy = tmp_path / "again.duckdb"
+    shutil.copy(demo_db, copy)
+    with duckdb.connect(str(copy)) as con:
+        before = con.execute("SELECT count(*), sum(value) FROM observation").fetchall()
+    said: list[str] = []
+
+    ensure_database(copy, lang="en", echo=said.append)
+
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute("SELECT count(*), sum(value) FROM observation").fetchall() == before
+    assert said[-1] == "The database is ready."

@@ -1,0 +1,33 @@
+"""The README never lies: settings documented, commands real, CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+CODE = [p for p in REPO.rglob("*.py") if ".venv" not in p.parts and "tests" not in p.parts]
+
+
+def test_every_setting_the_code_reads_is_documented():
+    used = {name for path in CODE for name in re.findall(r"XASO_[A-Z_]+", path.read_text(encoding="utf-8"))}
+    assert used
+    assert sorted(name for name in used if f"`{name}`" not in README) == []
+
+
+def test_ci_runs_the_test_command_the_readme_gives():
+    assert "./test.sh" in README
+    assert re.search(r"^\s*(exec\s+)?\./test\.sh\b", (REPO / ".ci" / "run").read_text(), re.MULTILINE)
+
+
+def test_the_commands_the_readme_gives_exist():
+    for script in ("run.sh", "test.sh"):
+        assert f"./{script}" in README and (REPO / script).is_file()
+    for module in re.findall(r"python -m ([a-z_.]+)", README):
+        assert (REPO / module.replace(".", "/")).with_suffix(".py").is_file() or (REPO / module).is_dir(), module
+
+
+def test_the_readme_screenshot_exists():
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
+        assert (REPO / image).is_file(), image
