@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,21 +14,23 @@ from store.observations import data_version
 T = TypeVar("T")
 
 
-def current_version() -> str:
-    """Changes whenever a batch is loaded or rolled back, so cached results never go stale."""
-    with store.connect() as con:
+@st.cache_data(ttl=1, show_spinner=False)
+def _version(db: str) -> str:
+    """Changes with every load and rollback, so cached results never go stale; read at most once a second."""
+    with store.connect(db) as con:
         return data_version(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached(function_name: str, version: str, db: str, args: tuple[Any, ...]) -> Any:
     module_name, _, attr = function_name.rpartition(".")
-    function = getattr(__import__(module_name, fromlist=[attr]), attr)
-    with store.connect() as con:
+    function = getattr(importlib.import_module(module_name), attr)
+    with store.connect(db) as con:
         return function(con, *args)
 
 
 def query(function: Callable[..., T], *args: Any) -> T:
     """Call an analytics function `function(con, *args)`; cached per data version and database file."""
     name = f"{function.__module__}.{function.__qualname__}"
-    return _cached(name, current_version(), str(store.database_path()), args)
+    db = str(store.database_path())
+    return _cached(name, _version(db), db, args)
