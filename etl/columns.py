@@ -18,6 +18,7 @@ from etl.text import fold
 SYNONYMS_CSV = Path(__file__).resolve().parent.parent / "data" / "column_synonyms.csv"
 ROLES = ("_seq", "_unit_code", "_unit_name", "_period", "_indicator", "_value", "_note")
 AUTO_ACCEPT = 0.8  # below this a mapping is only a suggestion; the column is reported, not loaded
+FUZZY_ACCEPT_RATIO = 0.93  # a fuzzy match this close is a typo of a known label
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,22 @@ def map_label(label: str, index: dict[str, str]) -> tuple[str | None, float, str
         return index[parts[-1]], 0.9, "child"
     close = difflib.get_close_matches(key, list(index), n=1, cutoff=0.75)
     if close:
+        target = index[close[0]]
         ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()
-        return index[close[0]], round(ratio * 0.95, 2), "fuzzy"
+        # Only a near-identical label (a typo) loads by itself; a looser likeness is a suggestion, and so
+        # is any likeness between a rate and a count, however close the words ('Tỷ lệ' vs 'Số hồ sơ').
+        confident = ratio >= FUZZY_ACCEPT_RATIO and _is_rate_label(key) == _is_rate_target(target, index)
+        confidence = round(ratio * 0.95, 2) if confident else min(round(ratio * 0.95, 2), AUTO_ACCEPT - 0.01)
+        return target, confidence, "fuzzy"
     return None, 0.0, "none"
+
+
+def _is_rate_label(key: str) -> bool:
+    return "ty le" in key
+
+
+def _is_rate_target(target: str, index: dict[str, str]) -> bool:
+    return any(_is_rate_label(key) for key, value in index.items() if value == target)
 
 
 def map_columns(labels: list[str], index: dict[str, str], saved: dict[str, str] | None = None,

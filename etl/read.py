@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,8 @@ MAX_ZIP_RATIO = 100
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
-_KNOWN_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"<htm": "HTML", b"<!DO": "HTML",
-                b"{\\rt": "RTF"}
+_KNOWN_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"<htm": "HTML", b"<!do": "HTML",
+                b"<?xml": "XML", b"{\\rt": "RTF"}
 _SS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -57,7 +59,7 @@ def check_safe(path: Path, data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise FileTooLarge(file=name, size_mb=round(len(data) / 1048576, 1), limit_mb=round(max_bytes / 1048576, 1))
     head = data[:8]
     if suffix == ".csv":
-        if b"\x00" in data[:4096] or head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        if b"\x00" in data[:4096] or _describe(head) != "?":
             raise NotASpreadsheet(file=name, expected="CSV", found=_describe(head))
         return "csv"
     if suffix == ".xls":
@@ -90,7 +92,7 @@ def _expected(suffix: str) -> str:
 
 def _describe(head: bytes) -> str:
     for magic, kind in _KNOWN_MAGIC.items():
-        if head.startswith(magic):
+        if head.lower().startswith(magic.lower()):
             return kind
     if head.startswith(_ZIP_MAGIC):
         return "ZIP"
@@ -126,12 +128,27 @@ def _read_csv(path: Path, data: bytes) -> Sheet:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1258", errors="replace")  # Vietnamese Windows code page
+    text = unicodedata.normalize("NFC", text)  # Windows-1258 decodes to combining marks
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    rows = [[cell if cell != "" else None for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        delimiter = _consistent_delimiter(text)
+    rows = [[cell if cell != "" else None for cell in row]
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return Sheet(path.stem, rows)
+
+
+def _consistent_delimiter(text: str) -> str:
+    """The delimiter found the same non-zero number of times on most lines (titles may have none)."""
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    best, best_lines = ",", 0
+    for candidate in (";", "\t", ","):
+        counts = Counter(line.count(candidate) for line in lines if line.count(candidate))
+        if counts:
+            _count, lines_with_it = counts.most_common(1)[0]
+            if lines_with_it > best_lines:
+                best, best_lines = candidate, lines_with_it
+    return best
 
 
 def _flag_formulas_without_values(path: Path, data: bytes, sheets: list[Sheet]) -> None:
@@ -149,7 +166,8 @@ def _flag_formulas_without_values(path: Path, data: bytes, sheets: list[Sheet]) 
             if element.tag == f"{_SS}c":
                 if element.find(f"{_SS}f") is not None:
                     value = element.find(f"{_SS}v")
-                    if value is None or value.text in (None, ""):
+                    # an empty cached value is real when the formula's result is text ("" from =IF(...,""))
+                    if value is None or (value.text in (None, "") and element.get("t") != "str"):
                         ref = element.get("r", "?")
                         sheet.problems.append(Problem("formula_without_value", path.name, sheet.name,
                                                       _row_of(ref), ref, None, {"cell": ref}))

@@ -9,8 +9,10 @@ from typing import Any
 from etl.columns import label_key
 from etl.read import Sheet
 from etl.text import fold
+from etl.values import MISSING_TOKENS
 
 MAX_HEADER_SEARCH = 40
+_NUMBERING_TOKEN = re.compile(r"^\(?[A-Za-z0-9]{1,3}\)?$")
 _ROMAN_OR_LETTER = re.compile(r"^(?:[ivxlc]+|[a-d])(?:[.)]\s*.*)?$")
 _SECTION_WORDS = ("cap xa", "cap phuong", "cap huyen", "cap tinh", "cac xa", "cac phuong", "khoi xa",
                   "khoi phuong", "commune level")
@@ -48,6 +50,16 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip()) and not _looks_numeric(value)
 
 
+def _is_missing_mark(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() in MISSING_TOKENS
+
+
+def _without_numeral(folded: str) -> str:
+    """'ii cap xa' -> 'cap xa'."""
+    head, _, rest = folded.partition(" ")
+    return rest if re.fullmatch(r"[ivxlc]+|[a-d]", head) else folded
+
+
 def _looks_numeric(value: Any) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return True
@@ -77,6 +89,8 @@ def find_table(sheet: Sheet, rows: list[list[Any]], known_labels: set[str]) -> T
                 parts.append(text)
         labels.append(" / ".join(parts))
     data_start = best_row + depth
+    if data_start < len(rows) and _is_numbering_row(rows[data_start]):
+        data_start += 1
     data_end = _table_end(rows, data_start)
     title = [str(cell) for row in rows[:best_row] for cell in row if isinstance(cell, str) and cell.strip()]
     return Table(header_rows, labels, data_start, data_end, title)
@@ -94,10 +108,31 @@ def _header_top(sheet: Sheet, rows: list[list[Any]], row: int) -> int:
         if r0 < row <= r1 and row - r0 < 3:
             top = min(top, r0)
     if top == row and row > 0:
-        above = [cell for cell in rows[row - 1] if cell is not None]
-        if len(above) >= 2 and all(_is_text(cell) for cell in above) and not classify_row(rows[row - 1])[0]:
+        # judged on the sheet as written: a title merged across the table is one cell, not a header row
+        written = sheet.rows[row - 1] if row - 1 < len(sheet.rows) else []
+        above = [cell for cell in written if cell is not None]
+        if len(above) >= 2 and all(_is_text(cell) for cell in above) and not classify_row(written)[0]:
             top = row - 1
     return top
+
+
+def _is_numbering_row(row: list[Any]) -> bool:
+    """The column-number row of official forms under the header: '(1) (2) (3)' or 'A B 1 2'."""
+    cells = [cell for cell in row if cell is not None and str(cell).strip()]
+    if len(cells) < 3:
+        return False
+    tokens = []
+    for cell in cells:
+        if isinstance(cell, float) and cell.is_integer():
+            cell = str(int(cell))
+        if not isinstance(cell, (str, int)) or not _NUMBERING_TOKEN.match(str(cell).strip()):
+            return False
+        tokens.append(str(cell).strip())
+    if len(set(tokens)) != len(tokens):
+        return False
+    integers = [int(t) for t in tokens if t.isdigit()]
+    marked = any(t.startswith("(") or t.isalpha() for t in tokens)
+    return marked or integers == list(range(integers[0], integers[0] + len(integers)))
 
 
 def _header_depth(sheet: Sheet, rows: list[list[Any]], start: int) -> int:
@@ -110,8 +145,8 @@ def _header_depth(sheet: Sheet, rows: list[list[Any]], start: int) -> int:
     while depth < 3 and start + depth < len(rows):
         below = rows[start + depth]
         cells = [cell for cell in below if cell is not None]
-        if cells and all(_is_text(cell) for cell in cells) and len(cells) * 2 > filled \
-                and not classify_row(below)[0]:
+        if cells and all(_is_text(cell) and not _is_missing_mark(cell) for cell in cells) \
+                and len(cells) * 2 > filled and not classify_row(below)[0] and not _is_numbering_row(below):
             depth += 1
         else:
             break
@@ -140,9 +175,10 @@ def classify_row(row: list[Any]) -> tuple[str | None, str]:
     if any(text.startswith(word) for text in texts[:2] for word in _NOTE_WORDS) and len(numbers) <= 1:
         return "note", first
     lead = [fold(cell) for cell in row[:3] if cell is not None and str(cell).strip()]
-    if any(text in _TOTAL_WORDS or text.startswith(_TOTAL_PHRASES) for text in lead):
+    if any(text in _TOTAL_WORDS or any(text == p or text.startswith(p + " ") for p in _TOTAL_PHRASES)
+           for text in lead):
         return "total", first
-    if len(numbers) <= 1 and texts and (
-            _ROMAN_OR_LETTER.match(texts[0]) or any(text.startswith(w) for text in texts for w in _SECTION_WORDS)):
+    if len(numbers) <= 1 and texts and (_ROMAN_OR_LETTER.match(originals[0].lower()) or any(
+            _without_numeral(text).startswith(w) for text in texts for w in _SECTION_WORDS)):
         return "section", " ".join(originals)
     return None, first

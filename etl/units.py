@@ -18,11 +18,18 @@ import pandas as pd
 from etl.text import fold, fold_keep_marks, nfc
 
 _TYPE_PREFIXES = {"xã": "xa", "phường": "phuong", "đặc khu": "dac_khu", "thị trấn": "xa"}
-_AUTHORITY = re.compile(r"^(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân|đảng ủy|hđnd)\s+", re.IGNORECASE)
-_PROVINCE_SUFFIX = re.compile(r"\s*(?:[-–,(]\s*)(?:tỉnh|thành phố|tp\.?)\s+[^)]*\)?\s*$", re.IGNORECASE)
-_NOT_COMMUNE = ("so ", "ban ", "van phong", "cong an", "bo chi huy", "thanh tra", "kho bac", "bao hiem",
-                "bhxh", "chi cuc", "cuc ", "ubnd tinh", "uy ban nhan dan tinh", "hdnd tinh", "tinh uy",
-                "dang uy tinh", "tinh ", "thanh pho ", "tp ", "truong ", "benh vien", "trung tam ")
+_ASCII_TYPE_PREFIXES = {"xa": "xa", "phuong": "phuong", "dac khu": "dac_khu", "thi tran": "xa"}
+_AUTHORITY = re.compile(r"^(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân|uy ban nhan dan|đảng ủy|hđnd)\s+",
+                        re.IGNORECASE)
+_PROVINCE_SUFFIX = re.compile(r"(?:\s*[-–,(]\s*|\s+)(?:tỉnh|thành phố|tp\.?|tinh|thanh pho)\s+[^)]*\)?\s*$",
+                              re.IGNORECASE)
+# Bodies that are not communes, compared with diacritics kept: 'Bản Díu' (a village-turned-commune) is
+# not 'Ban …' (a board), 'Tĩnh Túc' is not 'Tỉnh …'.
+_NOT_COMMUNE = ("sở ", "ban chỉ huy", "ban quản lý", "ban dân tộc", "ban tuyên giáo", "ban tổ chức",
+                "văn phòng", "công an", "bộ chỉ huy", "thanh tra", "kho bạc", "bảo hiểm", "bhxh", "chi cục",
+                "cục ", "ubnd tỉnh", "ủy ban nhân dân tỉnh", "uỷ ban nhân dân tỉnh", "hđnd tỉnh", "tỉnh ủy",
+                "tỉnh uỷ", "đảng ủy tỉnh", "tỉnh ", "thành phố ", "tp ", "tp.", "trường ", "bệnh viện",
+                "trung tâm ", "đài ", "báo ")
 
 
 @dataclass(frozen=True)
@@ -89,43 +96,61 @@ class UnitMatcher:
                 return code
         return None
 
-    def parse_name(self, raw: str) -> _Name:
+    def parse_names(self, raw: str) -> list[_Name]:
+        """The readings of a written name, most likely first.
+
+        'Xã Vân Bán' is certainly 'Vân Bán'; 'Xa Van Ban' probably is, but 'Xà Phiên' or 'Xa Dung' may be
+        the whole name, so an ASCII prefix yields both readings, the full name first.
+        """
         text = nfc(" ".join(str(raw).split()))
         province_hint = None
         if suffix := _PROVINCE_SUFFIX.search(text):
-            province_hint = self.province_of_text(suffix.group(0).strip(" -–,()"))
-            text = text[: suffix.start()]
+            named = self.province_of_text(suffix.group(0).strip(" -–,()"))
+            if named is not None:
+                province_hint, text = named, text[: suffix.start()]
         text = _AUTHORITY.sub("", text).strip()
-        unit_type = None
         lowered = text.lower()
         for prefix, kind in _TYPE_PREFIXES.items():
             if lowered.startswith(prefix + " "):
-                unit_type, text = kind, text[len(prefix) + 1:]
+                return [self._name(text[len(prefix) + 1:], kind, province_hint)]
+        readings = [self._name(text, None, province_hint)]
+        folded = fold(text)
+        for prefix, kind in _ASCII_TYPE_PREFIXES.items():
+            if folded.startswith(prefix + " "):
+                words = len(prefix.split())
+                readings.append(self._name(" ".join(text.split()[words:]), kind, province_hint))
                 break
+        return readings
+
+    @staticmethod
+    def _name(text: str, unit_type: str | None, province_hint: str | None) -> _Name:
         return _Name(fold_keep_marks(text), fold(text), unit_type, province_hint)
 
     def by_name(self, raw: object, province: str | None) -> UnitMatch:
         if raw is None or not str(raw).strip():
             return UnitMatch(None, "empty")
-        name = self.parse_name(str(raw))
-        scope = name.province_hint or province
-        for how, index, key in (("name", self._marks, name.base_marks), ("ascii", self._ascii, name.base_ascii)):
-            codes = index.get((scope, key), [])
-            if name.unit_type and len(codes) > 1:
-                codes = [c for c in codes if self.communes[c].unit_type == name.unit_type] or codes
-            if len(codes) == 1:
-                return UnitMatch(codes[0], how)
-            if len(codes) > 1:
-                return UnitMatch(None, "ambiguous", tuple(self.describe(c) for c in codes[:8]))
+        readings = self.parse_names(str(raw))
+        for how, index in (("name", self._marks), ("ascii", self._ascii)):
+            for name in readings:
+                scope = name.province_hint or province
+                key = name.base_marks if how == "name" else name.base_ascii
+                codes = index.get((scope, key), [])
+                if name.unit_type and len(codes) > 1:
+                    codes = [c for c in codes if self.communes[c].unit_type == name.unit_type] or codes
+                if len(codes) == 1:
+                    return UnitMatch(codes[0], how)
+                if len(codes) > 1:
+                    return UnitMatch(None, "ambiguous", tuple(self.describe(c) for c in codes[:8]))
         if self._looks_like_other_body(str(raw)):
             return UnitMatch(None, "not_commune")
-        return UnitMatch(None, "unknown", self.closest(name.base_ascii, scope))
+        first = readings[-1]
+        return UnitMatch(None, "unknown", self.closest(first.base_ascii, first.province_hint or province))
 
     def _looks_like_other_body(self, raw: str) -> bool:
-        folded = fold(_AUTHORITY.sub("", nfc(raw.strip())))
-        original = fold(raw)
-        return (folded.startswith(_NOT_COMMUNE) or original.startswith(_NOT_COMMUNE)
-                or folded in self._province_by_ascii)
+        written = fold_keep_marks(raw)
+        without_authority = fold_keep_marks(_AUTHORITY.sub("", nfc(raw.strip())))
+        return (written.startswith(_NOT_COMMUNE) or without_authority.startswith(_NOT_COMMUNE)
+                or fold(without_authority) in self._province_by_ascii)
 
     def closest(self, key_ascii: str, province: str | None, n: int = 3) -> tuple[str, ...]:
         pool = {code: fold(row.name_vi) for code, row in self.communes.items()

@@ -31,14 +31,15 @@ def parse_number(raw: object, *, whole_counts: bool = False) -> ParsedNumber:
         return ParsedNumber(float(raw))
     if isinstance(raw, (datetime, date, time, timedelta)):
         return ParsedNumber(None, unreadable=True)
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-    if text in MISSING_TOKENS or text.lower() in MISSING_TOKENS:
+    stripped = str(raw).strip()
+    if stripped in MISSING_TOKENS or stripped.lower() in MISSING_TOKENS:
         return ParsedNumber(None, missing=True)
+    text = stripped.replace("\u00a0", "").replace(" ", "")
     percent = text.endswith("%")
     if percent:
         text = text[:-1]
     sign = ""
-    if text[:1] in "+-−":
+    if text and text[0] in "+-−":
         sign, text = ("-" if text[0] in "-−" else ""), text[1:]
     if not text or not text[0].isdigit():
         return ParsedNumber(None, unreadable=True)

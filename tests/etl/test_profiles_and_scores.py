@@ -70,12 +70,14 @@ def test_starting_again_on_a_full_database_duplicates_nothing(demo_db, tmp_path)
 
     copy = tmp_path / "again.duckdb"
     shutil.copy(demo_db, copy)
-    with duckdb.connect(str(copy)) as con:
-        before = con.execute("SELECT count(*), sum(value) FROM observation").fetchall()
+    def contents() -> list[tuple]:
+        with duckdb.connect(str(copy)) as con:
+            return con.execute("SELECT * FROM observation ORDER BY ALL").fetchall()
+
+    before = contents()
     said: list[str] = []
 
     ensure_database(copy, lang="en", echo=said.append)
 
-    with duckdb.connect(str(copy)) as con:
-        assert con.execute("SELECT count(*), sum(value) FROM observation").fetchall() == before
+    assert contents() == before
     assert said[-1] == "The database is ready."
