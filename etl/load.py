@@ -7,6 +7,7 @@ come through here.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 from dataclasses import dataclass, field
@@ -19,12 +20,13 @@ import pandas as pd
 import store
 from etl.columns import synonym_index
 from etl.errors import Problem, XasoError
-from etl.parse import UNKNOWN_PERIOD, Catalog, Record, SheetContext, SheetReport, Skipped, check_records, parse_sheet
+from etl.checks import check_blocks, locate
+from etl.parse import UNKNOWN_PERIOD, Block, Catalog, SheetContext, SheetReport, Skipped, parse_sheet
 from etl.period import Period
 from etl.read import MAX_FILE_BYTES, check_safe, read_sheets
 from etl.units import UnitMatcher
-from store.observations import changed_observations, current_values, find_loaded_batch, write_batch
-from store.reference import alias_codes, catalog_frame, mapping_profiles, units_frame
+from store.observations import current_values, find_loaded_batch, write_batch
+from store.reference import UNIT_COLUMNS, alias_codes, catalog_frame, mapping_profiles, units_frame
 
 HISTORY_JUMP_SHARE = 0.4  # a rate or score moving more than 40% of its scale in a month is worth a look
 HISTORY_JUMP_FACTOR = 5.0  # so is a count growing or shrinking more than five times...
@@ -119,10 +121,10 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
         return review
     review.already_loaded = find_loaded_batch(con, review.sha256)
     catalog = Catalog(catalog_frame(con))
-    matcher = UnitMatcher(units_frame(con), alias_codes(con))
+    matcher = unit_matcher(con)
     synonyms = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog.rows.values()))
     profiles = mapping_profiles(con)
-    records: list[Record] = []
+    blocks: list[Block] = []
     for one in sheets:
         ctx = SheetContext(name, one, catalog, matcher, synonyms, profiles, period, skip_unmatched,
                            review.problems, review.skipped)
@@ -131,34 +133,48 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
             if any(cell is not None for row in one.rows for cell in row):
                 review.problems.append(Problem("sheet_without_table", name, one.name, severity="warning"))
             continue
-        sheet_report, sheet_records = parsed
+        sheet_report, sheet_blocks = parsed
         review.sheets.append(sheet_report)
-        records.extend(sheet_records)
+        blocks.extend(sheet_blocks)
     if not review.sheets:
         empty = all(cell is None for one in sheets for row in one.rows for cell in row)
         review.problems.append(Problem("empty_file" if empty else "no_header", name,
                                        sheets[0].name if sheets else None, params={"file": name}))
-    _check_duplicates_across_sheets(name, records, review.problems)
-    review.observations = check_records(name, records, catalog, review.problems)
+    _check_duplicates_across_sheets(name, blocks, review.problems)
+    review.observations = check_blocks(name, blocks, catalog, review.problems)
     if not review.blocked and len(review.observations):
-        _warn_far_from_history(con, review, catalog, records)
+        _warn_far_from_history(con, review, catalog, blocks)
     if not review.errors and not len(review.observations) and review.sheets:
         review.problems.append(Problem("nothing_to_load", name, review.sheets[0].name))
     return review
 
 
-def _check_duplicates_across_sheets(file: str, records: list[Record], problems: list[Problem]) -> None:
-    seen: dict[tuple[str, str], Record] = {}
-    for record in records:
-        key = (record.unit, record.period)
-        if key in seen and seen[key].sheet != record.sheet:
-            problems.append(Problem("duplicate_unit", file, record.sheet, record.row, None, record.unit,
-                                    {"first_row": f"{seen[key].sheet}!{seen[key].row}", "period": record.period}))
-        seen.setdefault(key, record)
+def unit_matcher(con: duckdb.DuckDBPyConnection) -> UnitMatcher:
+    """The matcher for the database's units, built once per process (folding 3,321 names takes a while)."""
+    units = units_frame(con)
+    aliases = alias_codes(con)
+    key = (tuple(units.itertuples(index=False, name=None)), tuple(sorted(aliases.items())))
+    return _matcher(key)
+
+
+@functools.lru_cache(maxsize=4)
+def _matcher(key: tuple) -> UnitMatcher:
+    rows, aliases = key
+    return UnitMatcher(pd.DataFrame(list(rows), columns=UNIT_COLUMNS), dict(aliases))
+
+
+def _check_duplicates_across_sheets(file: str, blocks: list[Block], problems: list[Problem]) -> None:
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    for block in blocks:
+        for unit, period, row in zip(block.units, block.periods, block.rows):
+            first = seen.setdefault((unit, period), (block.sheet, int(row)))
+            if first[0] != block.sheet:
+                problems.append(Problem("duplicate_unit", file, block.sheet, int(row), None, unit,
+                                        {"first_row": f"{first[0]}!{first[1]}", "period": period}))
 
 
 def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catalog: Catalog,
-                           records: list[Record]) -> None:
+                           blocks: list[Block]) -> None:
     """Values far from the unit's previous month are warnings for a person to confirm, never errors."""
     given = review.observations[~review.observations["derived"]]
     previous = {p: _previous_month(p) for p in given["period"].unique()}
@@ -175,11 +191,14 @@ def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catal
     bounded = kinds.isin(["rate", "score", "composite"]) & spans.notna()
     jumps = (bounded & ((merged["value"] - merged["previous"]).abs() > HISTORY_JUMP_SHARE * spans)) | (
         (kinds == "count") & (low >= HISTORY_MIN_COUNT) & (high > HISTORY_JUMP_FACTOR * low))
-    where = {(r.unit, r.period): r for r in records}
+    if not jumps.any():
+        return
+    where = locate(blocks)
     for row in merged[jumps].itertuples(index=False):
-        record = where[(row.unit_code, row.period)]
-        row_number, column, raw = record.where[row.indicator_code]
-        review.problems.append(Problem("far_from_history", review.file, record.sheet, row_number, column, raw,
+        block, i = where[(row.unit_code, row.period)]
+        column = block.columns[row.indicator_code]
+        review.problems.append(Problem("far_from_history", review.file, block.sheet, int(column.rows[i]),
+                                       column.label, column.raw[i],
                                        {"previous": round(row.previous, 2), "previous_period": row.prev_period,
                                         "indicator": row.indicator_code}, "warning"))
 
@@ -196,12 +215,11 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: str, 
     if review.already_loaded:
         return LoadResult("unchanged", review, review.already_loaded["batch_id"])
     with store.transaction(con):
-        changed = changed_observations(con, review.observations)
-        if changed.empty:
-            return LoadResult("unchanged", review)
-        batch_id = write_batch(con, file_name=review.file, sha256=review.sha256, loaded_by=user,
-                               periods=review.periods, report=review.report(lang), changed=changed)
-    return LoadResult("loaded", review, batch_id, len(changed))
+        batch_id, written = write_batch(con, review.observations, file_name=review.file, sha256=review.sha256,
+                                        loaded_by=user, periods=review.periods, report=review.report(lang))
+    if batch_id is None:
+        return LoadResult("unchanged", review)
+    return LoadResult("loaded", review, batch_id, written)
 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,

@@ -22,7 +22,6 @@ from etl.units import UnitMatch, UnitMatcher
 from etl.values import parse_number
 
 UNKNOWN_PERIOD = "?"
-RATE_TOLERANCE = 0.011  # points: a given rate may differ from its counts by its own rounding, plus this
 
 
 @dataclass(frozen=True)
@@ -85,16 +84,28 @@ class Catalog:
 
 
 @dataclass
-class Record:
-    """One unit in one period, from one row (wide) or several rows (long)."""
+class Column:
+    """One indicator's values in a block, with where each came from (for messages)."""
+
+    label: str  # 'F · Tỷ lệ đúng hạn (%)'
+    values: np.ndarray  # float; NaN where missing or unreadable
+    rows: np.ndarray  # the spreadsheet row of each value
+    raw: list[Any]  # the cells as written
+    tolerance: np.ndarray  # half a unit of the last decimal written (0 when not known)
+
+
+@dataclass
+class Block:
+    """Records of one sheet in columns: one per unit and period (a row, or several rows of a long file)."""
 
     sheet: str
-    row: int
-    unit: str
-    period: str
-    values: dict[str, float] = field(default_factory=dict)
-    tolerance: dict[str, float] = field(default_factory=dict)
-    where: dict[str, tuple[int, str, Any]] = field(default_factory=dict)  # code -> (row, column, raw)
+    units: np.ndarray  # object array of unit codes
+    periods: np.ndarray  # object array of 'YYYY-MM'
+    rows: np.ndarray  # the spreadsheet row of each record
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.units)
 
 
 @dataclass
@@ -120,8 +131,8 @@ def layout_fingerprint(labels: list[str]) -> str:
     return "|".join(label_key(label) for label in labels)
 
 
-def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Record]] | None:
-    """The report and records of one sheet; None when the sheet holds no table at all."""
+def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
+    """The report and blocks of one sheet; None when the sheet holds no table at all."""
     sheet = ctx.sheet
     report = SheetReport(sheet.name)
     ctx.problems.extend(sheet.problems)
@@ -146,8 +157,7 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Record]] | None:
         return report, []
     file_period = _file_period(ctx, table, report, has_column="_period" in roles)
     province = _file_province(ctx, table, grid, roles)
-    records = _read_records(ctx, table, grid, roles, indicators, report, file_period, province)
-    return report, records
+    return report, _read_blocks(ctx, table, grid, roles, indicators, report, file_period, province)
 
 
 def _report_unmapped_columns(ctx: SheetContext, table: Table, grid: list[list[Any]],
@@ -209,10 +219,10 @@ def _file_province(ctx: SheetContext, table: Table, grid: list[list[Any]], roles
 
 
 def _match_unit(ctx: SheetContext, row: list[Any], roles: dict[str, ColumnMapping], province: str | None,
-                cache: dict[tuple[object, object], UnitMatch]) -> tuple[UnitMatch, Any, str | None]:
+                cache: dict[tuple[object, object], UnitMatch]) -> tuple[UnitMatch, Any]:
     code_col, name_col = roles.get("_unit_code"), roles.get("_unit_name")
-    code_raw = row[code_col.index] if code_col and code_col.index < len(row) else None
-    name_raw = row[name_col.index] if name_col and name_col.index < len(row) else None
+    code_raw = _cell(row, code_col.index) if code_col else None
+    name_raw = _cell(row, name_col.index) if name_col else None
     key = (code_raw, name_raw)
     if key not in cache:
         match = ctx.matcher.by_code(code_raw) if code_raw is not None else UnitMatch(None, "empty")
@@ -229,206 +239,171 @@ def _match_unit(ctx: SheetContext, row: list[Any], roles: dict[str, ColumnMappin
             if code_was_unknown and match.matched:  # trust the name, but say the code was wrong
                 match = UnitMatch(match.code, "name_not_code")
         cache[key] = match
-    shown = name_raw if name_raw is not None else code_raw
-    column = (name_col or code_col).describe() if (name_col or code_col) else None
-    return cache[key], shown, column
+    return cache[key], name_raw if name_raw is not None else code_raw
 
 
-def _read_records(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: dict[str, ColumnMapping],
-                  indicators: list[ColumnMapping], report: SheetReport, file_period: Period | None,
-                  province: str | None) -> list[Record]:
+def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: dict[str, ColumnMapping],
+                 indicators: list[ColumnMapping], report: SheetReport, file_period: Period | None,
+                 province: str | None) -> list[Block]:
+    """Match every row's unit and period, skip what is not data, then read the values column by column."""
     sheet = ctx.sheet
     period_col = roles.get("_period")
+    unit_column = roles.get("_unit_name") or roles.get("_unit_code")
+    unit_cache: dict[tuple[object, object], UnitMatch] = {}
+    period_cache: dict[object, Period | None] = {}
+    kept: list[int] = []  # grid indices of data rows
+    units: list[str] = []
+    periods: list[str] = []
+    first_row_of: dict[tuple[str, str], int] = {}
     long_layout = report.layout == "long"
-    fractions = set() if long_layout else _fraction_columns(ctx, table, grid, indicators)
-    report.fraction_columns = [m.describe() for m in indicators if m.index in fractions]
-    records: dict[tuple[str, str], Record] = {}
-    cache: dict[tuple[object, object], UnitMatch] = {}
     for r in range(table.data_start, table.data_end):
         row = grid[r]
         row_number = sheet.first_row + r
-        match, shown, column = _match_unit(ctx, row, roles, province, cache)
+        match, shown = _match_unit(ctx, row, roles, province, unit_cache)
         if not match.matched:
-            kind, text = classify_row(row)
-            if kind == "empty":
-                continue
-            if kind in ("section", "total"):
-                ctx.skipped.append(Skipped(sheet.name, row_number, kind, text))
-                continue
-            if match.how == "not_commune":
-                ctx.skipped.append(Skipped(sheet.name, row_number, "not_commune", str(shown)))
-                continue
-            if ctx.skip_unmatched and match.how in ("unknown", "ambiguous"):
-                ctx.skipped.append(Skipped(sheet.name, row_number, "unmatched", str(shown)))
-                continue
-            code = {"ambiguous": "unit_ambiguous", "code_name_mismatch": "unit_code_name_mismatch"}.get(
-                match.how, "unit_unknown")
-            ctx.problem(code, row_number, column, shown, candidates="; ".join(match.candidates) or "—")
+            _unmatched_row(ctx, row, row_number, match, shown, unit_column)
             continue
         if match.how == "name_not_code":
-            ctx.problem("unit_code_unknown", row_number, roles["_unit_code"].describe(),
-                        row[roles["_unit_code"].index], severity="warning",
-                        unit=ctx.matcher.describe(match.code))
+            code_col = roles["_unit_code"]
+            ctx.problem("unit_code_unknown", row_number, code_col.describe(), _cell(row, code_col.index),
+                        severity="warning", unit=ctx.matcher.describe(match.code))
         report.data_rows += 1
-        period = _row_period(ctx, row, period_col, file_period, row_number)
+        period = _row_period(ctx, row, period_col, file_period, row_number, period_cache)
         if period is None:
             continue
-        key = (match.code, period)
-        if long_layout:
-            record = records.setdefault(key, Record(sheet.name, row_number, match.code, period))
-            _read_long_value(ctx, row, roles, record, row_number)
-        else:
-            if key in records:
-                ctx.problem("duplicate_unit", row_number, column, shown, first_row=records[key].row, period=period)
+        if not long_layout:
+            first = first_row_of.setdefault((match.code, period), row_number)
+            if first != row_number:
+                ctx.problem("duplicate_unit", row_number, unit_column.describe() if unit_column else None, shown,
+                            first_row=first, period=period)
                 continue
-            record = records[key] = Record(sheet.name, row_number, match.code, period)
-            for mapping in indicators:
-                raw = row[mapping.index] if mapping.index < len(row) else None
-                _put_value(ctx, record, mapping.target, raw, mapping.describe(), row_number,
-                           mapping.index in fractions)
-    return list(records.values())
+        kept.append(r)
+        units.append(match.code)
+        periods.append(period)
+    if long_layout:
+        return [_long_block(ctx, grid, roles, kept, units, periods)]
+    block = Block(sheet.name, np.array(units, dtype=object), np.array(periods, dtype=object),
+                  np.array(kept, dtype=np.int64) + sheet.first_row)
+    fractions = []
+    for mapping in indicators:
+        raw = [_cell(grid[r], mapping.index) for r in kept]
+        column, is_fraction = _read_column(ctx, mapping.target, mapping.describe(), raw, block.rows)
+        block.columns[mapping.target] = column
+        if is_fraction:
+            fractions.append(mapping.describe())
+    report.fraction_columns = fractions
+    return [block]
+
+
+def _cell(row: list[Any], index: int) -> Any:
+    return row[index] if index < len(row) else None
+
+
+def _unmatched_row(ctx: SheetContext, row: list[Any], row_number: int, match: UnitMatch, shown: Any,
+                   unit_column: ColumnMapping | None) -> None:
+    """A row whose unit did not match: an empty, section or totals row, another body, or an error."""
+    kind, text = classify_row(row)
+    if kind == "empty":
+        return
+    if kind in ("section", "total"):
+        ctx.skipped.append(Skipped(ctx.sheet.name, row_number, kind, text))
+    elif match.how == "not_commune":
+        ctx.skipped.append(Skipped(ctx.sheet.name, row_number, "not_commune", str(shown)))
+    elif ctx.skip_unmatched and match.how in ("unknown", "ambiguous"):
+        ctx.skipped.append(Skipped(ctx.sheet.name, row_number, "unmatched", str(shown)))
+    else:
+        code = {"ambiguous": "unit_ambiguous", "code_name_mismatch": "unit_code_name_mismatch"}.get(
+            match.how, "unit_unknown")
+        ctx.problem(code, row_number, unit_column.describe() if unit_column else None, shown,
+                    candidates="; ".join(match.candidates) or "—")
 
 
 def _row_period(ctx: SheetContext, row: list[Any], period_col: ColumnMapping | None, file_period: Period | None,
-                row_number: int) -> str | None:
+                row_number: int, cache: dict[object, Period | None]) -> str | None:
     if ctx.explicit_period is not None or period_col is None:
         # without a period the file is refused already; still check its rows so every problem shows
         return str(file_period) if file_period is not None else UNKNOWN_PERIOD
-    raw = row[period_col.index] if period_col.index < len(row) else None
-    period = period_of_cell(raw)
+    raw = _cell(row, period_col.index)
+    if raw not in cache:
+        cache[raw] = period_of_cell(raw)
+    period = cache[raw]
     if period is None or not period.is_month:
         ctx.problem("bad_period_cell", row_number, period_col.describe(), raw)
         return None
     return str(period)
 
 
-def _read_long_value(ctx: SheetContext, row: list[Any], roles: dict[str, ColumnMapping], record: Record,
-                     row_number: int) -> None:
-    indicator_col, value_col = roles["_indicator"], roles["_value"]
-    name = row[indicator_col.index] if indicator_col.index < len(row) else None
-    code = ctx.synonyms.get(label_key(name)) if name is not None else None
-    if code not in ctx.catalog.rows:
-        ctx.problem("unknown_indicator", row_number, indicator_col.describe(), name)
-        return
-    if code in record.values or code in record.where:
-        first = record.where[code][0]
-        ctx.problem("duplicate_value", row_number, indicator_col.describe(), name, first_row=first,
-                    period=record.period)
-        return
-    raw = row[value_col.index] if value_col.index < len(row) else None
-    fraction = ctx.catalog.rows[code].unit == "percent" and _is_fraction_value(raw)
-    _put_value(ctx, record, code, raw, value_col.describe(), row_number, fraction)
-
-
-def _is_fraction_value(raw: Any) -> bool:
-    parsed = parse_number(raw)
-    return parsed.value is not None and not parsed.percent_sign and 0 < parsed.value < 1 and isinstance(raw, float)
-
-
-def _fraction_columns(ctx: SheetContext, table: Table, grid: list[list[Any]], indicators: list[ColumnMapping]) -> set[int]:
-    """Percent columns whose plain numbers are all within 0-1 (0.9655 meaning 96.55%), decided per column."""
-    found = set()
-    for mapping in indicators:
-        if ctx.catalog.rows[mapping.target].unit != "percent":
-            continue
-        plain = [p.value for row in grid[table.data_start:table.data_end] if mapping.index < len(row)
-                 for p in [parse_number(row[mapping.index])] if p.value is not None and not p.percent_sign]
-        if plain and all(0 <= v <= 1 for v in plain) and any(0 < v < 1 for v in plain):
-            found.add(mapping.index)
-    return found
-
-
-def _put_value(ctx: SheetContext, record: Record, code: str, raw: Any, column: str, row_number: int,
-               fraction: bool) -> None:
-    row = ctx.catalog.rows[code]
-    if type(raw) is float:  # fast path: most cells of machine-made files are plain numbers
-        value, decimals, percent_sign = raw, None, False
+def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows: np.ndarray) -> tuple[Column, bool]:
+    """Parse one indicator column; percents written as 0.9655 are scaled when the whole column says so."""
+    indicator = ctx.catalog.rows[code]
+    n = len(raw)
+    tolerance = np.zeros(n)
+    if all(type(cell) is float or cell is None for cell in raw):  # machine-made files: plain numbers
+        values = np.array(raw, dtype=float)
+        percent_signs = np.zeros(n, dtype=bool)
     else:
-        parsed = parse_number(raw, whole_counts=row.kind == "count")
-        if parsed.missing:
-            return
-        if parsed.value is None:
-            ctx.problem("not_a_number", row_number, column, raw)
-            return
-        value, decimals, percent_sign = parsed.value, parsed.decimals, parsed.percent_sign
-    if fraction and not percent_sign:
-        value *= 100
-        decimals = None if decimals is None else max(decimals - 2, 0)
-    if row.kind == "count" and not float(value).is_integer():
-        ctx.problem("count_not_whole", row_number, column, raw)
-        return
-    record.values[code] = value
-    record.tolerance[code] = 0.5 * 10 ** -decimals if decimals is not None else 0.0
-    record.where[code] = (row_number, column, raw)
-
-
-def check_records(ctx_file: str, records: list[Record], catalog: Catalog, problems: list[Problem]) -> pd.DataFrame:
-    """Apply the catalog's rules to every record and return the observations (given and derived)."""
-    out: list[tuple[str, str, str, float, float | None, float | None, bool]] = []
-    derivable = catalog.derivable()
-    for record in records:
-        bad = False
-        for code, value in record.values.items():
-            row_number, column, raw = record.where[code]
-            low, high = catalog.minimum(code), catalog.maximum(code)
-            if low is not None and value < low:
-                problems.append(Problem("below_min", ctx_file, record.sheet, row_number, column, raw,
-                                        {"minimum": low, "indicator": code}))
-                bad = True
-            elif high is not None and value > high:
-                problems.append(Problem("above_max", ctx_file, record.sheet, row_number, column, raw,
-                                        {"maximum": high, "indicator": code}))
-                bad = True
-        if bad:  # comparing columns only makes sense once each value is in range
-            continue
-        for code, value in record.values.items():
-            limit_code = catalog.rows[code].not_above
-            if limit_code and limit_code in record.values and value > record.values[limit_code]:
-                row_number, column, raw = record.where[code]
-                _limit_row, limit_column, limit_raw = record.where[limit_code]
-                problems.append(Problem("exceeds", ctx_file, record.sheet, row_number, column, raw,
-                                        {"other_column": limit_column, "other_value": limit_raw}))
-                bad = True
-        if bad:
-            continue
-        fractions: dict[str, tuple[float, float]] = {}
-        for ind in derivable:
-            n, d = record.values.get(ind.numerator), record.values.get(ind.denominator)
-            if n is None or d is None or d <= 0:
+        values = np.full(n, np.nan)
+        percent_signs = np.zeros(n, dtype=bool)
+        whole = indicator.kind == "count"
+        for i, cell in enumerate(raw):
+            parsed = parse_number(cell, whole_counts=whole)
+            if parsed.value is None:
+                if not parsed.missing:
+                    ctx.problem("not_a_number", int(rows[i]), label, cell)
                 continue
-            fractions[ind.code] = (n, d)
-            computed = _derived_value(ind, n, d)
-            given = record.values.get(ind.code)
-            if given is None:
-                out.append((record.unit, ind.code, record.period, computed, n, d, True))
-                continue
-            tolerance = record.tolerance.get(ind.code, 0.0) + RATE_TOLERANCE
-            if abs(given - computed) > tolerance:
-                row_number, column, raw = record.where[ind.code]
-                code = "rate_mismatch" if ind.kind == "rate" else "score_mismatch"
-                problems.append(Problem(code, ctx_file, record.sheet, row_number, column, raw,
-                                        {"computed": round(computed, 2), "numerator": n, "denominator": d}))
-                bad = True
-        if bad:
+            values[i] = parsed.value
+            percent_signs[i] = parsed.percent_sign
+            if parsed.decimals is not None:
+                tolerance[i] = 0.5 * 10.0 ** -parsed.decimals
+    fraction = False
+    if indicator.unit == "percent":
+        plain = values[~np.isnan(values) & ~percent_signs]
+        fraction = bool(plain.size) and bool(((plain >= 0) & (plain <= 1)).all() and ((plain > 0) & (plain < 1)).any())
+        if fraction:
+            scale = ~percent_signs & ~np.isnan(values)
+            values[scale] *= 100
+            tolerance[scale] *= 100
+    if indicator.kind == "count":
+        broken = ~np.isnan(values) & (values != np.floor(values))
+        for i in np.flatnonzero(broken):
+            ctx.problem("count_not_whole", int(rows[i]), label, raw[i])
+        values[broken] = np.nan
+    return Column(label, values, rows, raw, tolerance), fraction
+
+
+def _long_block(ctx: SheetContext, grid: list[list[Any]], roles: dict[str, ColumnMapping], kept: list[int],
+                units: list[str], periods: list[str]) -> Block:
+    """A long file (unit, period, indicator, value per row) gathered into one record per unit and period."""
+    indicator_col, value_col = roles["_indicator"], roles["_value"]
+    first_row = ctx.sheet.first_row
+    record_of: dict[tuple[str, str], int] = {}
+    cells: dict[str, dict[int, tuple[int, Any]]] = {}  # indicator -> record -> (row, raw)
+    for r, unit, period in zip(kept, units, periods):
+        row_number = first_row + r
+        name = _cell(grid[r], indicator_col.index)
+        code = ctx.synonyms.get(label_key(name)) if name is not None else None
+        if code not in ctx.catalog.rows:
+            ctx.problem("unknown_indicator", row_number, indicator_col.describe(), name)
             continue
-        for code, value in record.values.items():
-            n_d = fractions.get(code)
-            if n_d is not None:  # given beside its counts: store the exact value with them
-                out.append((record.unit, code, record.period, _derived_value(catalog.rows[code], *n_d),
-                            n_d[0], n_d[1], False))
-            else:
-                out.append((record.unit, code, record.period, value, None, None, False))
-    frame = pd.DataFrame(out, columns=["unit_code", "indicator_code", "period", "value", "numerator",
-                                       "denominator", "derived"])
-    frame["numerator"] = frame["numerator"].astype("float64")
-    frame["denominator"] = frame["denominator"].astype("float64")
-    return frame
-
-
-def _derived_value(indicator: Any, numerator: float, denominator: float) -> float:
-    ratio = numerator / denominator
-    if indicator.kind == "rate":
-        return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
-    threshold = indicator.full_score_threshold
-    cap = 1.0 if threshold is None or np.isnan(threshold) else threshold / 100.0
-    return float(indicator.max_points_766) * min(ratio, cap) / cap
+        record = record_of.setdefault((unit, period), len(record_of))
+        seen = cells.setdefault(code, {})
+        if record in seen:
+            ctx.problem("duplicate_value", row_number, indicator_col.describe(), name, first_row=seen[record][0],
+                        period=period)
+            continue
+        seen[record] = (row_number, _cell(grid[r], value_col.index))
+    keys = list(record_of)
+    first_rows = {}
+    for by_record in cells.values():
+        for record, (row_number, _raw) in by_record.items():
+            first_rows[record] = min(first_rows.get(record, row_number), row_number)
+    block = Block(ctx.sheet.name, np.array([k[0] for k in keys], dtype=object),
+                  np.array([k[1] for k in keys], dtype=object),
+                  np.array([first_rows.get(i, 0) for i in range(len(keys))], dtype=np.int64))
+    for code, by_record in cells.items():
+        raw: list[Any] = [None] * len(keys)
+        rows = np.zeros(len(keys), dtype=np.int64)
+        for record, (row_number, cell) in by_record.items():
+            raw[record], rows[record] = cell, row_number
+        block.columns[code], _ = _read_column(ctx, code, value_col.describe(), raw, rows)
+    return block

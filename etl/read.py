@@ -113,7 +113,11 @@ def read_sheets(path: Path, data: bytes, fmt: str, sheet: str | None = None) -> 
         sheets = []
         for name in ([sheet] if sheet is not None else names):
             grid = workbook.get_sheet_by_name(name)
-            rows = [[None if cell == "" else cell for cell in row] for row in grid.to_python()]
+            rows = grid.to_python()
+            for row in rows:  # in place: a copy of a 200,000-row grid costs hundreds of MB
+                for i, cell in enumerate(row):
+                    if cell == "":
+                        row[i] = None
             start_row, start_col = grid.start or (0, 0)
             merged = [(r0 - start_row, c0 - start_col, r1 - start_row, c1 - start_col)
                       for (r0, c0), (r1, c1) in (grid.merged_cell_ranges or [])]

@@ -34,8 +34,11 @@ class Table:
 
 
 def fill_merged(sheet: Sheet) -> list[list[Any]]:
-    """A copy of the grid with every merged range showing its top-left value."""
-    rows = [list(row) for row in sheet.rows]
+    """The grid with every merged range showing its top-left value; rows without merges are shared."""
+    rows = list(sheet.rows)
+    touched = {r for r0, _c0, r1, _c1 in sheet.merged for r in range(max(r0, 0), min(r1, len(rows) - 1) + 1)}
+    for r in touched:
+        rows[r] = list(rows[r])
     for r0, c0, r1, c1 in sheet.merged:
         if r0 < 0 or c0 < 0 or r0 >= len(rows):
             continue

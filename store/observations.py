@@ -25,11 +25,17 @@ def find_loaded_batch(con: duckdb.DuckDBPyConnection, sha256: str) -> dict[str, 
     return {"batch_id": batch_id, "file_name": file_name, "loaded_by": loaded_by, "loaded_at": loaded_at}
 
 
-def changed_observations(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> pd.DataFrame:
-    """The incoming rows that are new or differ from the current value (same values change nothing)."""
+def write_batch(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, *, file_name: str, sha256: str,
+                loaded_by: str, periods: list[str], report: dict[str, Any]) -> tuple[int | None, int]:
+    """Record a batch of the incoming values that are new or differ from the current ones.
+
+    The values they supersede stay as history. Returns (batch id, values written); (None, 0) when nothing
+    changed. Call inside a transaction (store.transaction) so a crash leaves the database as before.
+    """
     con.register("incoming_df", incoming[OBSERVATION_COLUMNS])
     try:
-        return con.execute("""
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE changed_obs AS
             SELECT i.* FROM incoming_df i
             LEFT JOIN observation o
               ON o.is_current AND o.unit_code = i.unit_code AND o.indicator_code = i.indicator_code
@@ -38,38 +44,31 @@ def changed_observations(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame)
                OR o.value IS DISTINCT FROM i.value
                OR o.numerator IS DISTINCT FROM i.numerator
                OR o.denominator IS DISTINCT FROM i.denominator
-        """).df()
+        """)
     finally:
         con.unregister("incoming_df")
-
-
-def write_batch(con: duckdb.DuckDBPyConnection, *, file_name: str, sha256: str, loaded_by: str,
-                periods: list[str], report: dict[str, Any], changed: pd.DataFrame) -> int:
-    """Record the batch and its observations; the rows they supersede stay as history.
-
-    Call inside a transaction (store.transaction) so a crash leaves the database as before.
-    """
+    changed = con.execute("SELECT count(*) FROM changed_obs").fetchall()[0][0]
+    if changed == 0:
+        con.execute("DROP TABLE changed_obs")
+        return None, 0
     batch_id = con.execute(
         "INSERT INTO batch (file_name, sha256, loaded_by, loaded_at, periods, rows_loaded, report, status)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded') RETURNING batch_id",
-        [file_name, sha256, loaded_by, datetime.now(), sorted(periods), len(changed),
+        [file_name, sha256, loaded_by, datetime.now(), sorted(periods), changed,
          json.dumps(report, ensure_ascii=False, default=str)]).fetchall()[0][0]
-    con.register("changed_df", changed[OBSERVATION_COLUMNS])
-    try:
-        con.execute("""
-            UPDATE observation o SET is_current = false
-            FROM changed_df c
-            WHERE o.is_current AND o.unit_code = c.unit_code AND o.indicator_code = c.indicator_code
-              AND o.period = c.period
-        """)
-        con.execute("""
-            INSERT INTO observation
-            SELECT unit_code, indicator_code, period, value, numerator, denominator, derived, ?, true
-            FROM changed_df
-        """, [batch_id])
-    finally:
-        con.unregister("changed_df")
-    return batch_id
+    con.execute("""
+        UPDATE observation o SET is_current = false
+        FROM changed_obs c
+        WHERE o.is_current AND o.unit_code = c.unit_code AND o.indicator_code = c.indicator_code
+          AND o.period = c.period
+    """)
+    con.execute("""
+        INSERT INTO observation
+        SELECT unit_code, indicator_code, period, value, numerator, denominator, derived, ?, true
+        FROM changed_obs
+    """, [batch_id])
+    con.execute("DROP TABLE changed_obs")
+    return batch_id, changed
 
 
 def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str) -> int:

@@ -18,7 +18,8 @@ DATA_DIR = REPO_ROOT / "data"
 UNITS_CSV = DATA_DIR / "admin_units_2025.csv"
 MERGES_CSV = DATA_DIR / "commune_merges_2025.csv"
 CATALOG_CSV = DATA_DIR / "indicators.csv"
-REFORM_DATE = "2025-07-01"  # the two-level local government took effect
+REFORM_DATE = "2025-07-01"
+UNIT_COLUMNS = ("code", "name_vi", "full_name_vi", "name_ascii", "name_en", "unit_type", "parent_code")  # the two-level local government took effect
 
 _CATALOG_COLUMNS = {"min": "min_value", "max": "max_value"}
 _CATALOG_FIELDS = ["code", "name_vi", "name_en", "unit", "direction", "kind", "numerator", "denominator",
@@ -99,8 +100,7 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection) -> None:
 
 def units_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every unit (provinces have no parent_code)."""
-    return con.execute("SELECT code, name_vi, full_name_vi, name_ascii, name_en, unit_type, parent_code FROM unit"
-                       " ORDER BY code").df()
+    return con.execute(f"SELECT {', '.join(UNIT_COLUMNS)} FROM unit ORDER BY code").df()
 
 
 def alias_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

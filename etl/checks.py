@@ -1,0 +1,114 @@
+"""The catalog's rules over parsed blocks, column by column: ranges, 'not above', rates beside their
+counts; then the observations to store, given and derived (rates and 766 scores from counts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from etl.errors import Problem
+from etl.parse import Block, Catalog
+
+RATE_TOLERANCE = 0.011  # points: a given rate may differ from its counts by its own rounding, plus this
+OBSERVATION_COLUMNS = ["unit_code", "indicator_code", "period", "value", "numerator", "denominator", "derived"]
+
+
+def check_blocks(file: str, blocks: list[Block], catalog: Catalog, problems: list[Problem]) -> pd.DataFrame:
+    """Apply the rules to every block; return the observations of the records without an error."""
+    frames = [_check_block(file, block, catalog, problems) for block in blocks if len(block)]
+    frames = [frame for frame in frames if len(frame)]
+    if not frames:
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in zip(
+            OBSERVATION_COLUMNS, ["str", "str", "str", "float64", "float64", "float64", "bool"])})
+    return pd.concat(frames, ignore_index=True)
+
+
+def _report(problems: list[Problem], code: str, file: str, block: Block, column: Any, mask: np.ndarray,
+            params: dict[str, Any] | None = None, extra: Any = None) -> None:
+    for i in np.flatnonzero(mask):
+        more = dict(params or {})
+        if extra is not None:
+            more.update(extra(i))
+        problems.append(Problem(code, file, block.sheet, int(column.rows[i]), column.label, column.raw[i], more))
+
+
+def _check_block(file: str, block: Block, catalog: Catalog, problems: list[Problem]) -> pd.DataFrame:
+    columns = block.columns
+    out_of_range = np.zeros(len(block), dtype=bool)
+    for code, column in columns.items():
+        low, high = catalog.minimum(code), catalog.maximum(code)
+        if low is not None:
+            below = column.values < low
+            _report(problems, "below_min", file, block, column, below, {"minimum": low, "indicator": code})
+            out_of_range |= below
+        if high is not None:
+            above = column.values > high
+            _report(problems, "above_max", file, block, column, above, {"maximum": high, "indicator": code})
+            out_of_range |= above
+    bad = out_of_range.copy()  # comparing columns only makes sense once each value is in range
+    for code, column in columns.items():
+        limit_code = catalog.rows[code].not_above
+        if limit_code and limit_code in columns:
+            limit = columns[limit_code]
+            exceeds = ~out_of_range & (column.values > limit.values)
+            _report(problems, "exceeds", file, block, column, exceeds, {"other_column": limit.label},
+                    lambda i, limit=limit: {"other_value": limit.raw[i]})
+            bad |= exceeds
+    derived: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]] = []  # (indicator, value, n, d)
+    for indicator in catalog.derivable():
+        if indicator.numerator not in columns or indicator.denominator not in columns:
+            continue
+        n, d = columns[indicator.numerator].values, columns[indicator.denominator].values
+        valid = ~np.isnan(n) & ~np.isnan(d) & (d > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            computed = _derived_value(indicator, n, d)
+        given = columns.get(indicator.code)
+        if given is not None:
+            differs = valid & ~bad & ~np.isnan(given.values) & (
+                np.abs(given.values - computed) > given.tolerance + RATE_TOLERANCE)
+            code = "rate_mismatch" if indicator.kind == "rate" else "score_mismatch"
+            _report(problems, code, file, block, given, differs, None,
+                    lambda i, computed=computed, n=n, d=d: {"computed": round(float(computed[i]), 2),
+                                                              "numerator": n[i], "denominator": d[i]})
+            bad |= differs
+        derived.append((indicator, np.where(valid, computed, np.nan), np.where(valid, n, np.nan),
+                        np.where(valid, d, np.nan)))
+    keep = ~bad
+    frames = []
+    with_counts = {indicator.code: (value, n, d) for indicator, value, n, d in derived}
+    for code, column in columns.items():
+        value, n, d = column.values, np.full(len(block), np.nan), np.full(len(block), np.nan)
+        if code in with_counts:  # given beside its counts: store the exact value with them
+            counted = ~np.isnan(with_counts[code][0])
+            value = np.where(counted, with_counts[code][0], value)
+            n, d = with_counts[code][1], with_counts[code][2]
+        frames.append(_frame(block, code, value, n, d, False, keep))
+    for indicator, value, n, d in derived:
+        if indicator.code not in columns:
+            frames.append(_frame(block, indicator.code, value, n, d, True, keep))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
+
+
+def _frame(block: Block, code: str, value: np.ndarray, n: np.ndarray, d: np.ndarray, derived: bool,
+           keep: np.ndarray) -> pd.DataFrame:
+    present = keep & ~np.isnan(value)
+    return pd.DataFrame({"unit_code": block.units[present], "indicator_code": code,
+                         "period": block.periods[present], "value": value[present],
+                         "numerator": n[present], "denominator": d[present], "derived": derived})
+
+
+def _derived_value(indicator: Any, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    ratio = numerator / denominator
+    if indicator.kind == "rate":
+        return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
+    threshold = indicator.full_score_threshold
+    cap = 1.0 if threshold is None or np.isnan(threshold) else threshold / 100.0
+    return float(indicator.max_points_766) * np.minimum(ratio, cap) / cap
+
+
+def locate(blocks: list[Block]) -> dict[tuple[str, str], tuple[Block, int]]:
+    """(unit, period) -> where its record is, for pointing a later warning at the right cell."""
+    return {(unit, period): (block, i) for block in blocks
+            for i, (unit, period) in enumerate(zip(block.units, block.periods))}
