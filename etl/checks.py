@@ -22,7 +22,10 @@ def check_blocks(file: str, blocks: list[Block], catalog: Catalog, problems: lis
     if not frames:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in zip(
             OBSERVATION_COLUMNS, ["str", "str", "str", "float64", "float64", "float64", "bool"])})
-    return pd.concat(frames, ignore_index=True)
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat([f.astype({c: "str" for c in ("unit_code", "indicator_code", "period")}) for f in frames],
+                     ignore_index=True)
 
 
 def _report(problems: list[Problem], code: str, file: str, block: Block, column: Any, mask: np.ndarray,
@@ -76,27 +79,39 @@ def _check_block(file: str, block: Block, catalog: Catalog, problems: list[Probl
         derived.append((indicator, np.where(valid, computed, np.nan), np.where(valid, n, np.nan),
                         np.where(valid, d, np.nan)))
     keep = ~bad
-    frames = []
+    parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, bool]] = []
     with_counts = {indicator.code: (value, n, d) for indicator, value, n, d in derived}
+    nothing = np.full(len(block), np.nan)
     for code, column in columns.items():
-        value, n, d = column.values, np.full(len(block), np.nan), np.full(len(block), np.nan)
+        value, n, d = column.values, nothing, nothing
         if code in with_counts:  # given beside its counts: store the exact value with them
             counted = ~np.isnan(with_counts[code][0])
             value = np.where(counted, with_counts[code][0], value)
             n, d = with_counts[code][1], with_counts[code][2]
-        frames.append(_frame(block, code, value, n, d, False, keep))
-    for indicator, value, n, d in derived:
-        if indicator.code not in columns:
-            frames.append(_frame(block, indicator.code, value, n, d, True, keep))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
+        parts.append((code, value, n, d, False))
+    parts += [(indicator.code, value, n, d, True) for indicator, value, n, d in derived
+              if indicator.code not in columns]
+    return _frame(block, parts, keep)
 
 
-def _frame(block: Block, code: str, value: np.ndarray, n: np.ndarray, d: np.ndarray, derived: bool,
+def _frame(block: Block, parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, bool]],
            keep: np.ndarray) -> pd.DataFrame:
-    present = keep & ~np.isnan(value)
-    return pd.DataFrame({"unit_code": block.units[present], "indicator_code": code,
-                         "period": block.periods[present], "value": value[present],
-                         "numerator": n[present], "denominator": d[present], "derived": derived})
+    """One frame for the whole block, built from concatenated arrays (one conversion, not one per column)."""
+    present = [keep & ~np.isnan(value) for _code, value, _n, _d, _derived in parts]
+    counts = [int(mask.sum()) for mask in present]
+    # categoricals from codes: the unit and period strings are converted once per distinct value
+    unit_codes, units = pd.factorize(block.units)
+    period_codes, periods = pd.factorize(block.periods)
+    return pd.DataFrame({
+        "unit_code": pd.Categorical.from_codes(np.concatenate([unit_codes[m] for m in present]), units),
+        "indicator_code": pd.Categorical.from_codes(np.repeat(np.arange(len(parts)), counts),
+                                                    [part[0] for part in parts]),
+        "period": pd.Categorical.from_codes(np.concatenate([period_codes[m] for m in present]), periods),
+        "value": np.concatenate([part[1][m] for part, m in zip(parts, present)]),
+        "numerator": np.concatenate([part[2][m] for part, m in zip(parts, present)]),
+        "denominator": np.concatenate([part[3][m] for part, m in zip(parts, present)]),
+        "derived": np.repeat([part[4] for part in parts], counts),
+    })
 
 
 def _derived_value(indicator: Any, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -176,11 +176,12 @@ def _check_duplicates_across_sheets(file: str, blocks: list[Block], problems: li
 def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catalog: Catalog,
                            blocks: list[Block]) -> None:
     """Values far from the unit's previous month are warnings for a person to confirm, never errors."""
-    given = review.observations[~review.observations["derived"]]
-    previous = {p: _previous_month(p) for p in given["period"].unique()}
-    history = current_values(con, given["unit_code"].unique().tolist(), sorted(set(previous.values())))
-    if history.empty:
+    units = sorted({unit for block in blocks for unit in block.units})
+    previous = {p: _previous_month(p) for p in {period for block in blocks for period in block.periods}}
+    history = current_values(con, units, sorted(set(previous.values())))
+    if history.empty:  # the usual first load of a month: nothing to compare with
         return
+    given = review.observations[~review.observations["derived"]]
     merged = given.assign(prev_period=given["period"].map(previous)).merge(
         history.rename(columns={"period": "prev_period", "value": "previous"}),
         on=["unit_code", "indicator_code", "prev_period"])

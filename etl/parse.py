@@ -7,6 +7,7 @@ what `etl.load` commits when it has no blocking problem.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,14 +286,21 @@ def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: 
     block = Block(sheet.name, np.array(units, dtype=object), np.array(periods, dtype=object),
                   np.array(kept, dtype=np.int64) + sheet.first_row)
     fractions = []
+    take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda column: tuple(column[r] for r in kept))
+    width = max((m.index for m in indicators), default=0) + 1
+    transposed = list(zip(*(_padded(row, width) for row in grid)))  # columns of the grid, one pass
     for mapping in indicators:
-        raw = [_cell(grid[r], mapping.index) for r in kept]
+        raw = list(take(transposed[mapping.index])) if kept else []
         column, is_fraction = _read_column(ctx, mapping.target, mapping.describe(), raw, block.rows)
         block.columns[mapping.target] = column
         if is_fraction:
             fractions.append(mapping.describe())
     report.fraction_columns = fractions
     return [block]
+
+
+def _padded(row: list[Any], width: int) -> list[Any]:
+    return row if len(row) >= width else row + [None] * (width - len(row))
 
 
 def _cell(row: list[Any], index: int) -> Any:

@@ -38,11 +38,10 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     con = _open_waiting(target)
     try:
         key = str(target.resolve())
-        if key not in _prepared:
+        if key not in _prepared or schema_version(con) == 0:  # a file deleted and made anew is new again
             with _prepare_lock:
-                if key not in _prepared:
-                    _prepare(con)
-                    _prepared.add(key)
+                _prepare(con)
+                _prepared.add(key)
         yield con
     finally:
         con.close()
