@@ -219,58 +219,62 @@ def _file_province(ctx: SheetContext, table: Table, grid: list[list[Any]], roles
     return ctx.matcher.guess_province(found)
 
 
-def _match_unit(ctx: SheetContext, row: list[Any], roles: dict[str, ColumnMapping], province: str | None,
-                cache: dict[tuple[object, object], UnitMatch]) -> tuple[UnitMatch, Any]:
-    code_col, name_col = roles.get("_unit_code"), roles.get("_unit_name")
-    code_raw = _cell(row, code_col.index) if code_col else None
-    name_raw = _cell(row, name_col.index) if name_col else None
-    key = (code_raw, name_raw)
-    if key not in cache:
-        match = ctx.matcher.by_code(code_raw) if code_raw is not None else UnitMatch(None, "empty")
-        if match.matched and name_raw is not None:
-            by_name = ctx.matcher.by_name(name_raw, ctx.matcher.communes[match.code].parent_code)
-            if by_name.how == "not_commune":
-                match = by_name
-            elif by_name.matched and by_name.code != match.code:
-                match = UnitMatch(None, "code_name_mismatch", (ctx.matcher.describe(match.code),
-                                                               ctx.matcher.describe(by_name.code)))
-        elif not match.matched and match.how in ("empty", "unknown") and name_raw is not None:
-            code_was_unknown = match.how == "unknown"
-            match = ctx.matcher.by_name(name_raw, province)
-            if code_was_unknown and match.matched:  # trust the name, but say the code was wrong
-                match = UnitMatch(match.code, "name_not_code")
-        cache[key] = match
-    return cache[key], name_raw if name_raw is not None else code_raw
+def _match_unit(ctx: SheetContext, key: tuple[Any, Any], province: str | None) -> UnitMatch:
+    """One (code cell, name cell) pair: by code, checked against the name when both are given."""
+    code_raw, name_raw = key
+    match = ctx.matcher.by_code(code_raw) if code_raw is not None else UnitMatch(None, "empty")
+    if match.matched and name_raw is not None:
+        by_name = ctx.matcher.by_name(name_raw, ctx.matcher.communes[match.code].parent_code)
+        if by_name.how == "not_commune":
+            return by_name
+        if by_name.matched and by_name.code != match.code:
+            return UnitMatch(None, "code_name_mismatch", (ctx.matcher.describe(match.code),
+                                                          ctx.matcher.describe(by_name.code)))
+    elif not match.matched and match.how in ("empty", "unknown") and name_raw is not None:
+        code_was_unknown = match.how == "unknown"
+        match = ctx.matcher.by_name(name_raw, province)
+        if code_was_unknown and match.matched:  # trust the name, but say the code was wrong
+            return UnitMatch(match.code, "name_not_code")
+    return match
 
 
 def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: dict[str, ColumnMapping],
                  indicators: list[ColumnMapping], report: SheetReport, file_period: Period | None,
                  province: str | None) -> list[Block]:
-    """Match every row's unit and period, skip what is not data, then read the values column by column."""
+    """Match every row's unit and period, skip what is not data, then read the values column by column.
+
+    Units and periods are matched once per distinct cell value: a national file repeats few of them.
+    """
     sheet = ctx.sheet
-    period_col = roles.get("_period")
-    unit_column = roles.get("_unit_name") or roles.get("_unit_code")
-    unit_cache: dict[tuple[object, object], UnitMatch] = {}
-    period_cache: dict[object, Period | None] = {}
-    kept: list[int] = []  # grid indices of data rows
+    data = grid[table.data_start:table.data_end]
+    width = max([m.index for m in [*indicators, *roles.values()]], default=0) + 1
+    columns = list(zip(*(_padded(row, width) for row in data))) or [()] * width  # one pass, by column
+    code_col, name_col, period_col = roles.get("_unit_code"), roles.get("_unit_name"), roles.get("_period")
+    unit_column = name_col or code_col
+    codes = columns[code_col.index] if code_col else (None,) * len(data)
+    names = columns[name_col.index] if name_col else (None,) * len(data)
+    unit_keys = list(zip(codes, names))
+    matches = {key: _match_unit(ctx, key, province) for key in set(unit_keys)}
+    row_periods = _periods(ctx, columns, period_col, file_period, len(data))
+    kept: list[int] = []  # positions in `data` of the rows that hold a unit's values
     units: list[str] = []
     periods: list[str] = []
     first_row_of: dict[tuple[str, str], int] = {}
     long_layout = report.layout == "long"
-    for r in range(table.data_start, table.data_end):
-        row = grid[r]
-        row_number = sheet.first_row + r
-        match, shown = _match_unit(ctx, row, roles, province, unit_cache)
+    for i, key in enumerate(unit_keys):
+        match = matches[key]
+        row_number = sheet.first_row + table.data_start + i
+        shown = key[1] if key[1] is not None else key[0]
         if not match.matched:
-            _unmatched_row(ctx, row, row_number, match, shown, unit_column)
+            _unmatched_row(ctx, data[i], row_number, match, shown, unit_column)
             continue
         if match.how == "name_not_code":
-            code_col = roles["_unit_code"]
-            ctx.problem("unit_code_unknown", row_number, code_col.describe(), _cell(row, code_col.index),
-                        severity="warning", unit=ctx.matcher.describe(match.code))
+            ctx.problem("unit_code_unknown", row_number, code_col.describe(), key[0], severity="warning",
+                        unit=ctx.matcher.describe(match.code))
         report.data_rows += 1
-        period = _row_period(ctx, row, period_col, file_period, row_number, period_cache)
+        period = row_periods[i]
         if period is None:
+            ctx.problem("bad_period_cell", row_number, period_col.describe(), columns[period_col.index][i])
             continue
         if not long_layout:
             first = first_row_of.setdefault((match.code, period), row_number)
@@ -278,19 +282,18 @@ def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: 
                 ctx.problem("duplicate_unit", row_number, unit_column.describe() if unit_column else None, shown,
                             first_row=first, period=period)
                 continue
-        kept.append(r)
+        kept.append(i)
         units.append(match.code)
         periods.append(period)
+    row_numbers = np.array(kept, dtype=np.int64) + sheet.first_row + table.data_start
+    take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda column: tuple(column[i] for i in kept))
     if long_layout:
-        return [_long_block(ctx, grid, roles, kept, units, periods)]
-    block = Block(sheet.name, np.array(units, dtype=object), np.array(periods, dtype=object),
-                  np.array(kept, dtype=np.int64) + sheet.first_row)
+        return [_long_block(ctx, roles, [list(take(columns[c])) if kept else [] for c in range(width)],
+                            row_numbers, units, periods)]
+    block = Block(sheet.name, np.array(units, dtype=object), np.array(periods, dtype=object), row_numbers)
     fractions = []
-    take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda column: tuple(column[r] for r in kept))
-    width = max((m.index for m in indicators), default=0) + 1
-    transposed = list(zip(*(_padded(row, width) for row in grid)))  # columns of the grid, one pass
     for mapping in indicators:
-        raw = list(take(transposed[mapping.index])) if kept else []
+        raw = list(take(columns[mapping.index])) if kept else []
         column, is_fraction = _read_column(ctx, mapping.target, mapping.describe(), raw, block.rows)
         block.columns[mapping.target] = column
         if is_fraction:
@@ -299,12 +302,22 @@ def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: 
     return [block]
 
 
+def _periods(ctx: SheetContext, columns: list[tuple[Any, ...]], period_col: ColumnMapping | None,
+             file_period: Period | None, rows: int) -> list[str | None]:
+    """Each data row's month: the file's (or '?' when it has none: every problem still shows), or its own
+    cell's (None where that cell is not a month)."""
+    if ctx.explicit_period is not None or period_col is None:
+        return [str(file_period) if file_period is not None else UNKNOWN_PERIOD] * rows
+    cells = columns[period_col.index]
+    months = {}
+    for cell in set(cells):
+        period = period_of_cell(cell)
+        months[cell] = str(period) if period is not None and period.is_month else None
+    return [months[cell] for cell in cells]
+
+
 def _padded(row: list[Any], width: int) -> list[Any]:
     return row if len(row) >= width else row + [None] * (width - len(row))
-
-
-def _cell(row: list[Any], index: int) -> Any:
-    return row[index] if index < len(row) else None
 
 
 def _unmatched_row(ctx: SheetContext, row: list[Any], row_number: int, match: UnitMatch, shown: Any,
@@ -324,21 +337,6 @@ def _unmatched_row(ctx: SheetContext, row: list[Any], row_number: int, match: Un
             match.how, "unit_unknown")
         ctx.problem(code, row_number, unit_column.describe() if unit_column else None, shown,
                     candidates="; ".join(match.candidates) or "—")
-
-
-def _row_period(ctx: SheetContext, row: list[Any], period_col: ColumnMapping | None, file_period: Period | None,
-                row_number: int, cache: dict[object, Period | None]) -> str | None:
-    if ctx.explicit_period is not None or period_col is None:
-        # without a period the file is refused already; still check its rows so every problem shows
-        return str(file_period) if file_period is not None else UNKNOWN_PERIOD
-    raw = _cell(row, period_col.index)
-    if raw not in cache:
-        cache[raw] = period_of_cell(raw)
-    period = cache[raw]
-    if period is None or not period.is_month:
-        ctx.problem("bad_period_cell", row_number, period_col.describe(), raw)
-        return None
-    return str(period)
 
 
 def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows: np.ndarray) -> tuple[Column, bool]:
@@ -379,16 +377,14 @@ def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows:
     return Column(label, values, rows, raw, tolerance), fraction
 
 
-def _long_block(ctx: SheetContext, grid: list[list[Any]], roles: dict[str, ColumnMapping], kept: list[int],
-                units: list[str], periods: list[str]) -> Block:
+def _long_block(ctx: SheetContext, roles: dict[str, ColumnMapping], columns: list[list[Any]],
+                row_numbers: np.ndarray, units: list[str], periods: list[str]) -> Block:
     """A long file (unit, period, indicator, value per row) gathered into one record per unit and period."""
     indicator_col, value_col = roles["_indicator"], roles["_value"]
-    first_row = ctx.sheet.first_row
     record_of: dict[tuple[str, str], int] = {}
     cells: dict[str, dict[int, tuple[int, Any]]] = {}  # indicator -> record -> (row, raw)
-    for r, unit, period in zip(kept, units, periods):
-        row_number = first_row + r
-        name = _cell(grid[r], indicator_col.index)
+    for name, raw, row_number, unit, period in zip(columns[indicator_col.index], columns[value_col.index],
+                                                   row_numbers.tolist(), units, periods):
         code = ctx.synonyms.get(label_key(name)) if name is not None else None
         if code not in ctx.catalog.rows:
             ctx.problem("unknown_indicator", row_number, indicator_col.describe(), name)
@@ -399,15 +395,14 @@ def _long_block(ctx: SheetContext, grid: list[list[Any]], roles: dict[str, Colum
             ctx.problem("duplicate_value", row_number, indicator_col.describe(), name, first_row=seen[record][0],
                         period=period)
             continue
-        seen[record] = (row_number, _cell(grid[r], value_col.index))
+        seen[record] = (row_number, raw)
     keys = list(record_of)
-    first_rows = {}
+    first_rows = [0] * len(keys)
     for by_record in cells.values():
         for record, (row_number, _raw) in by_record.items():
-            first_rows[record] = min(first_rows.get(record, row_number), row_number)
+            first_rows[record] = min(first_rows[record] or row_number, row_number)
     block = Block(ctx.sheet.name, np.array([k[0] for k in keys], dtype=object),
-                  np.array([k[1] for k in keys], dtype=object),
-                  np.array([first_rows.get(i, 0) for i in range(len(keys))], dtype=np.int64))
+                  np.array([k[1] for k in keys], dtype=object), np.array(first_rows, dtype=np.int64))
     for code, by_record in cells.items():
         raw: list[Any] = [None] * len(keys)
         rows = np.zeros(len(keys), dtype=np.int64)
