@@ -48,6 +48,8 @@ MIGRATIONS: list[str] = [
         target               DOUBLE,
         not_above            VARCHAR,            -- a count this one must not exceed
         decimals             INTEGER NOT NULL,   -- displayed (and ranked) precision
+        period_aggregation   VARCHAR NOT NULL,   -- sum | last | ratio | weighted_mean | mean | sum_of_groups
+        weight               VARCHAR,            -- the count a weighted mean is weighted by
         notes                VARCHAR
     );
     -- A layout seen once: its header labels (folded, joined) -> the column mapping a person confirmed.
@@ -55,6 +57,13 @@ MIGRATIONS: list[str] = [
         name          VARCHAR PRIMARY KEY,
         fingerprint   VARCHAR NOT NULL,
         mapping       JSON NOT NULL,         -- {label: indicator code or role, '' for ignore}
+        created_by    VARCHAR NOT NULL,
+        created_at    TIMESTAMP NOT NULL
+    );
+    -- A user's composite index: indicators with weights, scored on fixed goalposts.
+    CREATE TABLE composite (
+        name          VARCHAR PRIMARY KEY,
+        definition    JSON NOT NULL,         -- {"parts": [[code, weight], ...], "method": "arithmetic"}
         created_by    VARCHAR NOT NULL,
         created_at    TIMESTAMP NOT NULL
     );

@@ -61,9 +61,14 @@ def test_a_row_added_to_the_catalog_file_appears_on_the_next_start(fresh_db, tmp
     import store.reference as reference
 
     extended = tmp_path / "indicators.csv"
-    text = CATALOG_CSV.read_text(encoding="utf-8")
-    extended.write_text(text + "wifi_points,Điểm wifi công cộng,Public wifi points,count,higher,count,,,0,,,,,,,0,\n",
-                        encoding="utf-8")
+    catalog_rows = list(csv.DictReader(open(CATALOG_CSV, encoding="utf-8")))
+    catalog_rows.append({**{key: "" for key in catalog_rows[0]}, "code": "wifi_points", "name_vi": "Điểm wifi công cộng",
+                 "name_en": "Public wifi points", "unit": "count", "direction": "higher", "kind": "count",
+                 "min": "0", "decimals": "0", "period_aggregation": "last"})
+    with open(extended, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(catalog_rows[0]))
+        writer.writeheader()
+        writer.writerows(catalog_rows)
     monkeypatch.setattr(reference, "CATALOG_CSV", extended)
     with store.connect(fresh_db) as con:
         reference.sync_reference_data(con)
