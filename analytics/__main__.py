@@ -1,0 +1,87 @@
+"""Command line for the read side: python -m analytics rank ... Its --help is the documentation.
+
+Exit codes: 0 ranked; 1 unknown indicator, province or peer group, or nothing reported; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+import store
+from analytics.periods import PeriodError
+from analytics.ranking import PEER_GROUPS, UnknownScope, rank
+from analytics.values import UnknownIndicator
+from i18n import env_language, format_number, translate
+
+EXIT_OK, EXIT_REFUSED = 0, 1
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    t = lambda key: translate(key, lang)  # noqa: E731 - a short alias keeps the help table readable
+    parser = argparse.ArgumentParser(prog="python -m analytics", description=t("acli.description"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    ranking = commands.add_parser("rank", help=t("acli.rank.help"))
+    ranking.add_argument("--indicator", required=True, metavar="CODE", help=t("acli.indicator.help"))
+    ranking.add_argument("--period", required=True, metavar="YYYY-MM", help=t("acli.period.help"))
+    ranking.add_argument("--province", metavar="CODE", help=t("acli.province.help"))
+    ranking.add_argument("--peer-group", choices=PEER_GROUPS, help=t("acli.peer_group.help"))
+    ranking.add_argument("--db", help=t("cli.db.help"))
+    ranking.add_argument("--format", choices=("table", "csv", "json"), default="table", help=t("acli.format.help"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    lang = env_language()
+    args = _parser(lang).parse_args(argv)
+    try:
+        with store.connect(args.db) as con:
+            result = rank(con, args.indicator, args.period, province=args.province, peer_group=args.peer_group)
+    except UnknownIndicator as exc:
+        return _refuse(translate("acli.unknown_indicator", lang, value=str(exc.args[0])))
+    except UnknownScope as exc:
+        return _refuse(translate("acli.unknown_scope", lang, value=str(exc.args[0])))
+    except PeriodError as exc:
+        return _refuse(translate("acli.bad_period", lang, value=str(exc.args[0])))
+    if result.table.empty:
+        return _refuse(translate("acli.empty_period", lang, indicator=args.indicator, period=result.period))
+    rows = _rows(result.table, result.not_reported, lang)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False))
+    elif args.format == "csv":
+        pd.DataFrame(rows).to_csv(sys.stdout, index=False)
+    else:
+        for row in rows:
+            shown = "–" if row["value"] is None else format_number(row["value"], lang, 2)
+            change = "" if row["change"] is None else f"{row['change']:+d}"
+            label = f"{row['rank']}/{row['rank_of']}" if row["rank"] is not None else \
+                translate("acli.not_reported", lang)
+            print(f"{label:>12}  {row['unit_code']}  {row['unit_name']:<32} {shown:>10} {change:>5}"
+                  f"{'  ⚠' if row['caution'] else ''}")
+    return EXIT_OK
+
+
+def _refuse(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _rows(table: pd.DataFrame, not_reported: pd.DataFrame, lang: str) -> list[dict]:
+    """The stable JSON shape: ranked units first, then those that did not report (rank null)."""
+    name = "name_en" if lang == "en" else "name_vi"
+    ranked = [{"unit_code": r["unit_code"], "unit_name": r[name], "value": float(r["value"]),
+               "rank": int(r["rank"]), "rank_of": int(r["rank_of"]),
+               "previous_rank": None if pd.isna(r["previous_rank"]) else int(r["previous_rank"]),
+               "change": None if pd.isna(r["previous_change"]) else int(r["previous_change"]),
+               "caution": bool(r["caution"])} for r in table.to_dict("records")]
+    silent = [{"unit_code": r["unit_code"], "unit_name": r[name], "value": None, "rank": None,
+               "rank_of": len(ranked), "previous_rank": None, "change": None, "caution": False}
+              for r in not_reported.to_dict("records")]
+    return ranked + silent
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Each commune's value of an indicator for a month, quarter or year, aggregated as the catalog says.
+
+Rates over several months come from summed numerators and denominators (the last month's for stocks
+such as population); counts sum, or take the last month for stocks; means are weighted; a 766 score
+derivable from counts is recomputed from the summed counts, other scores are the mean of the months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics.periods import AnalysisPeriod
+
+SERVICE_INDEX = "service_index"
+VALUE_COLUMNS = ["unit_code", "value", "numerator", "denominator"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name_vi: str
+    name_en: str
+    unit: str
+    direction: str
+    kind: str
+    numerator: str | None
+    denominator: str | None
+    max_value: float | None
+    max_points_766: float | None
+    full_score_threshold: float | None
+    target: float | None
+    decimals: int
+    period_aggregation: str
+    weight: str | None
+    group_766: str | None
+
+    @property
+    def maximum(self) -> float | None:
+        return self.max_value if self.max_value is not None else self.max_points_766
+
+
+class UnknownIndicator(LookupError):
+    pass
+
+
+def catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:
+    """The indicator catalog keyed by code."""
+    frame = con.execute(f"SELECT {', '.join(Indicator.__dataclass_fields__)} FROM indicator").df()
+    frame = frame.astype(object).where(frame.notna(), None)
+    return {row["code"]: Indicator(**row) for row in frame.to_dict("records")}
+
+
+def group_codes(indicators: dict[str, Indicator]) -> list[str]:
+    """The six 766 group scores, in catalog order."""
+    return [code for code, ind in indicators.items() if ind.group_766]
+
+
+def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], code: str,
+               period: AnalysisPeriod) -> pd.DataFrame:
+    """unit_code, value, numerator, denominator for every commune with a value in the period."""
+    if code not in indicators:
+        raise UnknownIndicator(code)
+    indicator = indicators[code]
+    if indicator.period_aggregation == "sum_of_groups":
+        return service_index_values(con, indicators, period)[0]
+    months = period.months()
+    rows = _observations(con, [code], months)
+    if rows.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    if len(months) == 1:
+        return rows[VALUE_COLUMNS].reset_index(drop=True)
+    how = indicator.period_aggregation
+    if how == "sum":
+        return rows.groupby("unit_code", as_index=False).agg(value=("value", "sum")).assign(
+            numerator=np.nan, denominator=np.nan)[VALUE_COLUMNS]
+    if how == "last":
+        return _last(rows)[VALUE_COLUMNS]
+    if how == "weighted_mean":
+        return _weighted_mean(con, rows, indicator, months)
+    if how == "ratio":
+        return _ratio(rows, indicator, indicators)
+    return rows.groupby("unit_code", as_index=False).agg(value=("value", "mean")).assign(
+        numerator=np.nan, denominator=np.nan)[VALUE_COLUMNS]
+
+
+def _observations(con: duckdb.DuckDBPyConnection, codes: list[str], months: list[str]) -> pd.DataFrame:
+    return con.execute("""
+        SELECT unit_code, indicator_code, period, value, numerator, denominator
+        FROM observation
+        WHERE is_current AND list_contains(?, indicator_code) AND list_contains(?, period)
+    """, [codes, months]).df()
+
+
+def _last(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.sort_values("period").groupby("unit_code", as_index=False).last()
+
+
+def _weighted_mean(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, indicator: Indicator,
+                   months: list[str]) -> pd.DataFrame:
+    weights = _observations(con, [indicator.weight], months)[["unit_code", "period", "value"]] \
+        if indicator.weight else pd.DataFrame(columns=["unit_code", "period", "value"])
+    merged = rows.merge(weights.rename(columns={"value": "w"}), on=["unit_code", "period"], how="left")
+    merged["w"] = merged["w"].fillna(0.0)
+    merged["vw"] = merged["value"] * merged["w"]
+    grouped = merged.groupby("unit_code").agg(vw=("vw", "sum"), w=("w", "sum"), plain=("value", "mean"))
+    value = np.where(grouped["w"] > 0, grouped["vw"] / grouped["w"].where(grouped["w"] > 0), grouped["plain"])
+    return pd.DataFrame({"unit_code": grouped.index, "value": value, "numerator": np.nan, "denominator": np.nan})
+
+
+def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indicator]) -> pd.DataFrame:
+    """Summed numerators over summed denominators; stocks take their last month; no counts -> mean."""
+    counted = rows[rows["denominator"].notna()]
+    stock = indicators[indicator.numerator].period_aggregation == "last" if indicator.numerator in indicators \
+        else False
+    if stock:
+        sums = _last(counted)[["unit_code", "numerator", "denominator"]].set_index("unit_code")
+    else:
+        sums = counted.groupby("unit_code")[["numerator", "denominator"]].sum()
+    ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
+    out = pd.DataFrame({"unit_code": sums.index, "value": derive(indicator, ratio.to_numpy()),
+                        "numerator": sums["numerator"].to_numpy(), "denominator": sums["denominator"].to_numpy()})
+    uncounted = rows[~rows["unit_code"].isin(sums.index)]
+    if len(uncounted):
+        means = uncounted.groupby("unit_code", as_index=False).agg(value=("value", "mean"))
+        out = pd.concat([out, means.assign(numerator=np.nan, denominator=np.nan)], ignore_index=True)
+    return out
+
+
+def derive(indicator: Indicator, ratio: np.ndarray) -> np.ndarray:
+    """A rate (100 or 1000 × n/d) or a 766 score (max × min(n/d, T)/T) from a ratio of counts."""
+    if indicator.kind == "rate":
+        return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
+    cap = 1.0 if indicator.full_score_threshold is None else indicator.full_score_threshold / 100.0
+    return float(indicator.max_points_766) * np.minimum(ratio, cap) / cap
+
+
+def service_index_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
+                         period: AnalysisPeriod) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(index per unit with all six groups, units missing some: unit_code and the missing group codes)."""
+    groups = group_codes(indicators)
+    frames = {code: values_for(con, indicators, code, period).set_index("unit_code")["value"] for code in groups}
+    wide = pd.DataFrame(frames)
+    if wide.empty:
+        empty = pd.DataFrame(columns=VALUE_COLUMNS)
+        return empty, pd.DataFrame(columns=["unit_code", "missing"])
+    complete = wide.notna().all(axis=1)
+    index = pd.DataFrame({"unit_code": wide.index[complete], "value": wide[complete].sum(axis=1).to_numpy(),
+                          "numerator": np.nan, "denominator": np.nan})
+    partial = wide[~complete]
+    missing = pd.DataFrame({"unit_code": partial.index,
+                            "missing": [[code for code in groups if pd.isna(row[code])]
+                                        for _, row in partial.iterrows()]})
+    return index.reset_index(drop=True), missing.reset_index(drop=True)
