@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import AnalysisPeriod
-from analytics.values import SERVICE_INDEX, Indicator, UnknownIndicator, catalog, service_index_values, values_for
+from analytics.values import (SERVICE_INDEX, Indicator, UnknownIndicator, catalog, load_observations, needed_codes,
+                              service_index_from, values_from)
 
 THIN_DENOMINATOR = 30  # a rate over fewer cases than this carries a caution flag
 POPULATION_BANDS = ((0, 10_000, "<10k"), (10_000, 20_000, "10k-20k"), (20_000, 50_000, "20k-50k"),
@@ -95,14 +96,21 @@ def resolve(con: duckdb.DuckDBPyConnection, indicator: str) -> tuple[dict[str, I
     return indicators, indicators[indicator]
 
 
-def unit_scores(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], what: Indicator | Composite,
+def codes_for(indicators: dict[str, Indicator], what: Indicator | Composite) -> set[str]:
+    """The stored indicators a ranking of `what` reads."""
+    if isinstance(what, Composite):
+        return {c for code, _w in what.parts for c in needed_codes(indicators, code)}
+    return needed_codes(indicators, what.code)
+
+
+def unit_scores(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indicator | Composite,
                 period: AnalysisPeriod) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(unit_code, value, numerator, denominator) of every unit with a value; units incomplete."""
     if isinstance(what, Composite):
-        return composite_values(con, indicators, what, period)
+        return composite_values(obs, indicators, what, period)
     if what.code == SERVICE_INDEX:
-        return service_index_values(con, indicators, period)
-    return values_for(con, indicators, what.code, period), pd.DataFrame(columns=["unit_code", "missing"])
+        return service_index_from(obs, indicators, period)
+    return values_from(obs, indicators, what.code, period), pd.DataFrame(columns=["unit_code", "missing"])
 
 
 def rank(con: duckdb.DuckDBPyConnection, indicator: str, period: str, *, province: str | None = None,
@@ -112,9 +120,14 @@ def rank(con: duckdb.DuckDBPyConnection, indicator: str, period: str, *, provinc
     indicators, what = resolve(con, indicator)
     when = AnalysisPeriod.parse(period)
     scope = _scope(con, province, peer_group, population_band, when)
-    current = _ranked(con, indicators, what, when, scope, exclude_thin, thin_below)
-    for label, other in (("previous", when.previous()), ("year_ago", when.year_earlier())):
-        before = _ranked(con, indicators, what, other, scope, exclude_thin, thin_below)
+    compared = {"previous": when.previous(), "year_ago": when.year_earlier()}
+    months = [m for p in (when, *compared.values()) for m in p.months()]
+    every_commune = province is None and peer_group is None and population_band is None
+    units = None if every_commune else scope["unit_code"].tolist()
+    obs = load_observations(con, codes_for(indicators, what), months, units)  # one query, three rankings
+    current = _ranked(obs, indicators, what, when, scope, exclude_thin, thin_below)
+    for label, other in compared.items():
+        before = _ranked(obs, indicators, what, other, scope, exclude_thin, thin_below)
         ranks = before.table.set_index("unit_code")["rank"]
         current.table[f"{label}_rank"] = current.table["unit_code"].map(ranks).astype("Int64")
         current.table[f"{label}_change"] = (current.table[f"{label}_rank"] - current.table["rank"]).astype("Int64")
@@ -141,9 +154,9 @@ def _scope(con: duckdb.DuckDBPyConnection, province: str | None, peer_group: str
     return units.reset_index(drop=True)
 
 
-def _ranked(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], what: Indicator | Composite,
+def _ranked(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indicator | Composite,
             when: AnalysisPeriod, scope: pd.DataFrame, exclude_thin: bool, thin_below: int) -> Ranking:
-    values, incomplete = unit_scores(con, indicators, what, when)
+    values, incomplete = unit_scores(obs, indicators, what, when)
     in_scope = scope.merge(values, on="unit_code", how="left")
     decimals = 2 if isinstance(what, Composite) else int(what.decimals)
     lower_is_better = not isinstance(what, Composite) and what.direction == "lower"
@@ -187,14 +200,14 @@ def goalpost_score(indicator: Indicator, values: np.ndarray) -> np.ndarray:
     return 100.0 - score if indicator.direction == "lower" else score
 
 
-def composite_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], composite: Composite,
+def composite_values(obs: pd.DataFrame, indicators: dict[str, Indicator], composite: Composite,
                      period: AnalysisPeriod) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Weighted arithmetic (or geometric) mean of the parts' goalpost scores; units lacking a part apart."""
     scores = {}
     for code, _weight in composite.parts:
         if code not in indicators:
             raise UnknownIndicator(code)
-        values = unit_scores(con, indicators, indicators[code], period)[0].set_index("unit_code")["value"]
+        values = unit_scores(obs, indicators, indicators[code], period)[0].set_index("unit_code")["value"]
         scores[code] = pd.Series(goalpost_score(indicators[code], values.to_numpy()), index=values.index)
     wide = pd.DataFrame(scores)
     if wide.empty:

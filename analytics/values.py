@@ -59,16 +59,42 @@ def group_codes(indicators: dict[str, Indicator]) -> list[str]:
     return [code for code, ind in indicators.items() if ind.group_766]
 
 
+def needed_codes(indicators: dict[str, Indicator], code: str) -> set[str]:
+    """The stored indicators a value of `code` is computed from."""
+    indicator = indicators[code]
+    if indicator.period_aggregation == "sum_of_groups":
+        return {c for g in group_codes(indicators) for c in needed_codes(indicators, g)}
+    return {code} | ({indicator.weight} if indicator.weight else set())
+
+
+def load_observations(con: duckdb.DuckDBPyConnection, codes: set[str] | list[str], months: list[str],
+                      units: list[str] | None = None) -> pd.DataFrame:
+    """Current observations of some indicators in some months (of some units): one query for a ranking."""
+    return con.execute("""
+        SELECT unit_code, indicator_code, period, value, numerator, denominator
+        FROM observation
+        WHERE is_current AND list_contains(?, indicator_code) AND list_contains(?, period)
+          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], unit_code))
+    """, [sorted(codes), sorted(set(months)), units, units]).df()
+
+
 def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], code: str,
                period: AnalysisPeriod) -> pd.DataFrame:
     """unit_code, value, numerator, denominator for every commune with a value in the period."""
     if code not in indicators:
         raise UnknownIndicator(code)
+    return values_from(load_observations(con, needed_codes(indicators, code), period.months()), indicators, code,
+                       period)
+
+
+def values_from(obs: pd.DataFrame, indicators: dict[str, Indicator], code: str,
+                period: AnalysisPeriod) -> pd.DataFrame:
+    """As `values_for`, from observations already loaded (they may hold other indicators and months)."""
     indicator = indicators[code]
     if indicator.period_aggregation == "sum_of_groups":
-        return service_index_values(con, indicators, period)[0]
+        return service_index_from(obs, indicators, period)[0]
     months = period.months()
-    rows = _observations(con, [code], months)
+    rows = obs[(obs["indicator_code"] == code) & obs["period"].isin(months)]
     if rows.empty:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     if len(months) == 1:
@@ -80,30 +106,21 @@ def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
     if how == "last":
         return _last(rows)[VALUE_COLUMNS]
     if how == "weighted_mean":
-        return _weighted_mean(con, rows, indicator, months)
+        weights = obs[(obs["indicator_code"] == indicator.weight) & obs["period"].isin(months)]
+        return _weighted_mean(rows, weights)
     if how == "ratio":
         return _ratio(rows, indicator, indicators)
     return rows.groupby("unit_code", as_index=False).agg(value=("value", "mean")).assign(
         numerator=np.nan, denominator=np.nan)[VALUE_COLUMNS]
 
 
-def _observations(con: duckdb.DuckDBPyConnection, codes: list[str], months: list[str]) -> pd.DataFrame:
-    return con.execute("""
-        SELECT unit_code, indicator_code, period, value, numerator, denominator
-        FROM observation
-        WHERE is_current AND list_contains(?, indicator_code) AND list_contains(?, period)
-    """, [codes, months]).df()
-
-
 def _last(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values("period").groupby("unit_code", as_index=False).last()
 
 
-def _weighted_mean(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, indicator: Indicator,
-                   months: list[str]) -> pd.DataFrame:
-    weights = _observations(con, [indicator.weight], months)[["unit_code", "period", "value"]] \
-        if indicator.weight else pd.DataFrame(columns=["unit_code", "period", "value"])
-    merged = rows.merge(weights.rename(columns={"value": "w"}), on=["unit_code", "period"], how="left")
+def _weighted_mean(rows: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    merged = rows.merge(weights[["unit_code", "period", "value"]].rename(columns={"value": "w"}),
+                        on=["unit_code", "period"], how="left")
     merged["w"] = merged["w"].fillna(0.0)
     merged["vw"] = merged["value"] * merged["w"]
     grouped = merged.groupby("unit_code").agg(vw=("vw", "sum"), w=("w", "sum"), plain=("value", "mean"))
@@ -114,9 +131,8 @@ def _weighted_mean(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, indicator
 def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indicator]) -> pd.DataFrame:
     """Summed numerators over summed denominators; stocks take their last month; no counts -> mean."""
     counted = rows[rows["denominator"].notna()]
-    stock = indicators[indicator.numerator].period_aggregation == "last" if indicator.numerator in indicators \
-        else False
-    if stock:
+    numerator = indicators.get(indicator.numerator) if indicator.numerator else None
+    if numerator is not None and numerator.period_aggregation == "last":
         sums = _last(counted)[["unit_code", "numerator", "denominator"]].set_index("unit_code")
     else:
         sums = counted.groupby("unit_code")[["numerator", "denominator"]].sum()
@@ -138,20 +154,22 @@ def derive(indicator: Indicator, ratio: np.ndarray) -> np.ndarray:
     return float(indicator.max_points_766) * np.minimum(ratio, cap) / cap
 
 
-def service_index_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
-                         period: AnalysisPeriod) -> tuple[pd.DataFrame, pd.DataFrame]:
+def service_index_from(obs: pd.DataFrame, indicators: dict[str, Indicator],
+                       period: AnalysisPeriod) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(index per unit with all six groups, units missing some: unit_code and the missing group codes)."""
     groups = group_codes(indicators)
-    frames = {code: values_for(con, indicators, code, period).set_index("unit_code")["value"] for code in groups}
-    wide = pd.DataFrame(frames)
+    if period.kind == "month":  # the common case: the stored scores as they are, in one pivot
+        rows = obs[obs["indicator_code"].isin(groups) & (obs["period"] == str(period))]
+        wide = rows.pivot(index="unit_code", columns="indicator_code", values="value").reindex(columns=groups)
+    else:
+        wide = pd.DataFrame({code: values_from(obs, indicators, code, period).set_index("unit_code")["value"]
+                             for code in groups})
     if wide.empty:
-        empty = pd.DataFrame(columns=VALUE_COLUMNS)
-        return empty, pd.DataFrame(columns=["unit_code", "missing"])
-    complete = wide.notna().all(axis=1)
+        return pd.DataFrame(columns=VALUE_COLUMNS), pd.DataFrame(columns=["unit_code", "missing"])
+    absent = wide[groups].isna().to_numpy()
+    complete = ~absent.any(axis=1)
     index = pd.DataFrame({"unit_code": wide.index[complete], "value": wide[complete].sum(axis=1).to_numpy(),
                           "numerator": np.nan, "denominator": np.nan})
-    partial = wide[~complete]
-    missing = pd.DataFrame({"unit_code": partial.index,
-                            "missing": [[code for code in groups if pd.isna(row[code])]
-                                        for _, row in partial.iterrows()]})
-    return index.reset_index(drop=True), missing.reset_index(drop=True)
+    missing = pd.DataFrame({"unit_code": wide.index[~complete],
+                            "missing": [[code for code, gone in zip(groups, row) if gone] for row in absent[~complete]]})
+    return index, missing

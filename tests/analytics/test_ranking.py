@@ -15,7 +15,7 @@ import store
 from analytics.periods import AnalysisPeriod, PeriodError
 from analytics.ranking import (Composite, UnknownScope, composite_values, goalpost_score, rank, rounded,
                                save_composite, wilson_interval)
-from analytics.values import UnknownIndicator, catalog, values_for
+from analytics.values import UnknownIndicator, catalog, load_observations, values_for
 from etl.load import load_file
 from tests.conftest import REPO
 
@@ -179,13 +179,17 @@ def test_peer_groups_rank_like_with_like(phu_tho):
 
 def test_composite_scores_on_fixed_goalposts_so_others_cannot_move_a_unit(phu_tho, tmp_path):
     composite = Composite("Tiến độ và thời gian", (("on_time_rate", 2.0), ("progress_score", 1.0)))
-    with store.connect(phu_tho) as con:
-        indicators = catalog(con)
-        before = composite_values(con, indicators, composite, AnalysisPeriod.parse("2026-09"))[0]
+    september = AnalysisPeriod.parse("2026-09")
+
+    def scores():
+        with store.connect(phu_tho) as con:
+            obs = load_observations(con, {"on_time_rate", "progress_score"}, september.months())
+            return composite_values(obs, catalog(con), composite, september)[0]
+
+    before = scores()
     load_month(phu_tho, tmp_path, "9/2026", ["Tổng tiếp nhận", "Đúng hạn", "Quá hạn"],
                [[TIEN_LUONG, 800, 100, 700]])  # another unit collapses
-    with store.connect(phu_tho) as con:
-        after = composite_values(con, indicators, composite, AnalysisPeriod.parse("2026-09"))[0]
+    after = scores()
 
     van_ban = 95.0  # on time 95% scores 95; progress 19/20 points scores 95
     assert before.set_index("unit_code").loc[VAN_BAN, "value"] == pytest.approx(van_ban)
