@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -11,28 +14,44 @@ from i18n import translate
 from ui.i18n import language, number, t
 
 
+def choice(kind: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
+           container: Any = st) -> Any:
+    """A selectbox or segmented control (`kind`) whose choice survives a change of language.
+
+    Streamlit keeps a choice by its shown label, and labels change with the language; so the widget is
+    keyed per language and the choice itself is kept under `key`, in a form no language changes.
+    """
+    kept = st.session_state.get(key)
+    index = options.index(kept) if kept in options else 0
+    widget, widget_key = getattr(container, kind), f"{key}.{language()}"
+    if kind == "segmented_control":
+        picked = widget(label, options, default=options[index], format_func=format_func, key=widget_key)
+    else:
+        picked = widget(label, options, index=index, format_func=format_func, key=widget_key)
+    picked = options[index] if picked is None else picked  # a second click clears a segmented control
+    st.session_state[key] = picked
+    return picked
+
+
 def scope_and_month(key: str) -> tuple[Scope, str | None]:
     """Level (country / province / commune), the unit and the month; the latest month by default."""
     available = query(months)
     lang = language()  # format functions are kept and re-run later by Streamlit: bind the language now
-    level = st.segmented_control(t("scope.level"), ["country", "province", "commune"], default="country",
-                                 format_func=lambda v: translate(f"scope.{v}", lang), key=f"{key}_level") or "country"
+    level = choice("segmented_control", t("scope.level"), ["country", "province", "commune"], f"{key}_level",
+                   lambda v: translate(f"scope.{v}", lang))
     scope = Scope()
     cols = st.columns([2, 3, 2])
     if level in ("province", "commune"):
         table = query(provinces)
-        name_col = "name_en" if language() == "en" else "name_vi"
-        names = dict(zip(table["code"], table[name_col]))
-        province = cols[0].selectbox(t("scope.province"), list(names), format_func=names.get, key=f"{key}_province")
-        scope = Scope(province)
+        names = dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
+        scope = Scope(choice("selectbox", t("scope.province"), list(names), f"{key}_province", names.get, cols[0]))
         if level == "commune":
-            units = query(communes, province)
+            units = query(communes, scope.code)
             labels = dict(zip(units["code"], units["full_name_vi"] + " (" + units["code"] + ")"))
-            commune = cols[1].selectbox(t("scope.commune"), list(labels), format_func=labels.get,
-                                        key=f"{key}_commune")
-            scope = Scope(commune)
-    month = cols[2].selectbox(t("scope.month"), list(reversed(available)), key=f"{key}_month",
-                              format_func=lambda p: month_label(p, lang)) if available else None
+            scope = Scope(choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get,
+                                 cols[1]))
+    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
+                   lambda p: month_label(p, lang), cols[2]) if available else None
     return scope, month
 
 

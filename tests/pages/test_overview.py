@@ -29,7 +29,7 @@ def test_the_country_cards_show_locale_formatted_figures_for_the_latest_month(de
     assert labels[0] == {"vi": "Tỷ lệ hồ sơ nộp trực tuyến", "en": "Online filing rate"}[lang]
     assert len(labels) == 5
     assert all(re.match(number, m.value) for m in app.metric[:4]), [m.value for m in app.metric]
-    assert app.selectbox(key="overview_month").value == "2026-10"
+    assert app.selectbox(key=f"overview_month.{lang}").value == "2026-10"
     assert app.dataframe[0].value.shape[0] == 3321
     assert raw_keys(app) == []
 
@@ -38,8 +38,8 @@ def test_the_country_cards_show_locale_formatted_figures_for_the_latest_month(de
 def test_choosing_a_province_shows_its_communes(demo_db, monkeypatch, lang):
     app = open_app(demo_db, lang, monkeypatch)
 
-    app.segmented_control(key="overview_level").set_value("province").run()
-    app.selectbox(key="overview_province").set_value("01").run()
+    app.segmented_control(key=f"overview_level.{lang}").set_value("province").run()
+    app.selectbox(key=f"overview_province.{lang}").set_value("01").run()
 
     assert not app.exception
     assert app.dataframe[0].value.shape[0] == 126  # Hà Nội
@@ -50,10 +50,10 @@ def test_choosing_a_province_shows_its_communes(demo_db, monkeypatch, lang):
 def test_choosing_a_commune_and_an_earlier_month(demo_db, monkeypatch, lang):
     app = open_app(demo_db, lang, monkeypatch)
 
-    app.segmented_control(key="overview_level").set_value("commune").run()
-    app.selectbox(key="overview_province").set_value("25").run()
-    app.selectbox(key="overview_commune").set_value("08377").run()
-    app.selectbox(key="overview_month").set_value("2026-03").run()
+    app.segmented_control(key=f"overview_level.{lang}").set_value("commune").run()
+    app.selectbox(key=f"overview_province.{lang}").set_value("25").run()
+    app.selectbox(key=f"overview_commune.{lang}").set_value("08377").run()
+    app.selectbox(key=f"overview_month.{lang}").set_value("2026-03").run()
 
     assert not app.exception
     assert app.dataframe[0].value.shape[0] == 1
@@ -68,3 +68,18 @@ def test_the_sidebar_switch_changes_the_language(demo_db, monkeypatch):
 
     assert app.title[0].value == "Commune digital transformation at a glance"
     assert app.metric[0].label == "Online filing rate"
+
+
+def test_choices_survive_a_change_of_language(demo_db, monkeypatch):
+    app = open_app(demo_db, "vi", monkeypatch)
+    app.segmented_control(key="overview_level.vi").set_value("province").run()
+    app.selectbox(key="overview_province.vi").set_value("01").run()
+    app.selectbox(key="overview_month.vi").set_value("2026-03").run()
+
+    app.session_state["lang"] = "en"
+    app.run()
+
+    assert app.segmented_control(key="overview_level.en").value == "province"
+    assert app.selectbox(key="overview_province.en").value == "01"
+    assert app.selectbox(key="overview_month.en").value == "2026-03"
+    assert app.dataframe[0].value.shape[0] == 126
