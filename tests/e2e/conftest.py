@@ -1,0 +1,280 @@
+"""Browser tests: a demo database, a real Streamlit server and headless Chromium (Playwright).
+
+- `demo_db` (session): builds the demo database once with `python -m etl init --db <tmp>`, or copies
+  the prebuilt file named by $XASO_E2E_DB (the original is never touched).
+- `app_url` (session): `streamlit run app.py` on a free port with XASO_DB set to that database.
+- `browser` (session): Chromium from $XASO_CHROMIUM (default /usr/bin/chromium). A missing browser
+  fails the tests; it never skips them.
+- `open_app` (function): opens the app in a fresh context with a given browser locale and waits
+  until the first script run has finished.
+
+Waiting: a finished run is known from the server itself. Each websocket frame is one ForwardMsg;
+`_RunWatcher` counts the `script_finished` messages of a page (decoded with Streamlit's own protobuf
+classes), and `rerun(page, action)` waits for one more, then for the DOM to settle
+(`[data-testid="stApp"]` CONNECTED and `data-test-script-state="notRunning"`, as in Streamlit's own
+e2e helpers). Watching the DOM alone is not enough: a quick run can go from "notRunning" to
+"notRunning" without the "running" state ever being painted, which made a DOM-only wait flaky.
+Assertions use Playwright's `expect`, which retries until the page shows what it should.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+SERVER_START_SECONDS = 60
+RUN_TIMEOUT_MS = 30_000  # one script run, first page load included
+
+_IDLE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+         " return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
+         " && app.getAttribute('data-test-script-state') === 'notRunning'; }")
+_TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+# --- Database and server ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database in a temporary directory, built once per session (or copied from $XASO_E2E_DB)."""
+    target = tmp_path_factory.mktemp("e2e-db") / "xaso.duckdb"
+    prebuilt = os.environ.get("XASO_E2E_DB")
+    if prebuilt:
+        source = Path(prebuilt)
+        if not source.is_file():
+            pytest.fail(f"XASO_E2E_DB={prebuilt} is not a file; unset it to build the demo database.")
+        shutil.copy2(source, target)
+        if source.with_name(source.name + ".wal").is_file():
+            shutil.copy2(source.with_name(source.name + ".wal"), target.with_name(target.name + ".wal"))
+        return target
+    started = time.monotonic()
+    try:
+        result = subprocess.run([sys.executable, "-m", "etl", "init", "--db", str(target)], cwd=REPO_ROOT,
+                                env={**os.environ, "XASO_DB": str(target)}, capture_output=True, text=True,
+                                timeout=540)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"python -m etl init --db {target} took more than {exc.timeout:.0f} s:\n{exc.stdout!s:.4000}")
+    if result.returncode != 0 or not target.is_file():
+        pytest.fail(f"python -m etl init --db {target} failed (exit {result.returncode}):\n"
+                    f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    print(f"\ne2e: demo database built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+@pytest.fixture(scope="session")
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e-server") / "streamlit.log"
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db: Path, server_log: Path) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` serving the demo database; stopped at the end of the session."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    env = {**os.environ, "XASO_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+    with server_log.open("w") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while _health(url) != "ok":
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with code {process.returncode} before answering:\n"
+                            f"{server_log.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer {url}/_stcore/health with 'ok' within "
+                            f"{SERVER_START_SECONDS} s:\n{server_log.read_text()}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Terminate the server's process group, killing it if it does not stop within 10 s."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+# --- Browser -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["object"]:
+    executable = os.environ.get("XASO_CHROMIUM") or "/usr/bin/chromium"
+    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        pytest.fail(f"Chromium not found at {executable}. The browser tests need it: install Debian's "
+                    "`chromium` package (./test.sh does so when run as root) or set XASO_CHROMIUM to a "
+                    "Chromium/Chrome executable.", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -r requirements-dev.txt", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Remember each phase's outcome on the item, so fixtures can react to a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+class _RunWatcher:
+    """Counts the finished script runs of one page from the app's websocket (one ForwardMsg a frame)."""
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._forward_msg = ForwardMsg
+        self.page = page
+        self.finished = 0
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, websocket) -> None:
+        if websocket.url.endswith("/_stcore/stream"):
+            websocket.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            message = self._forward_msg.FromString(payload)
+        except Exception:  # not a ForwardMsg: not ours to count
+            return
+        if (message.WhichOneof("type") == "script_finished"
+                and message.script_finished != self._forward_msg.FINISHED_EARLY_FOR_RERUN):
+            self.finished += 1
+
+    def wait_for_run(self, after: int, what: str) -> None:
+        """Until more than `after` runs have finished and the page has painted the idle state."""
+        deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+        while self.finished <= after:
+            if time.monotonic() > deadline:
+                pytest.fail(f"no script run finished within {RUN_TIMEOUT_MS / 1000:.0f} s after {what}")
+            self.page.wait_for_timeout(20)  # Playwright delivers websocket events while it waits
+        self.page.wait_for_function(_IDLE, timeout=RUN_TIMEOUT_MS)
+        self.page.evaluate(_TWO_FRAMES)
+
+
+@pytest.fixture
+def _watchers() -> dict[int, _RunWatcher]:
+    return {}
+
+
+@pytest.fixture
+def open_app(browser, app_url: str, server_log: Path, _watchers: dict[int, _RunWatcher],
+             request: pytest.FixtureRequest) -> Iterator[Callable[..., "object"]]:
+    """open_app(locale="vi-VN", path="/") -> a Page on the app once its first run has finished.
+
+    On a failed test the page is saved as screenshots/FAILED-<test>-<n>.png and the server log printed.
+    """
+    contexts = []
+    pages = []
+
+    def _open(locale: str = "vi-VN", path: str = "/"):
+        context = browser.new_context(locale=locale, viewport=VIEWPORT)
+        context.set_default_timeout(RUN_TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        pages.append(page)
+        watcher = _watchers[id(page)] = _RunWatcher(page)
+        page.goto(app_url + path)
+        watcher.wait_for_run(0, f"opening {path} with locale {locale}")
+        return page
+
+    yield _open
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(pages):
+            try:
+                _full_page_screenshot(page, SCREENSHOTS / f"FAILED-{request.node.name}-{number}.png")
+            except Exception:  # the page may be gone; the report matters more than the picture
+                pass
+        print(f"\n--- streamlit log ({server_log}) ---\n{server_log.read_text()[-6000:]}", file=sys.stderr)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def rerun(_watchers: dict[int, _RunWatcher]) -> Callable[..., None]:
+    """rerun(page, action): do `action` (a click, a choice) and wait until the run it triggers is over."""
+
+    def _rerun(page, action: Callable[[], object]) -> None:
+        watcher = _watchers[id(page)]
+        before = watcher.finished
+        action()
+        watcher.wait_for_run(before, getattr(action, "__qualname__", repr(action)))
+
+    return _rerun
+
+
+@pytest.fixture
+def screenshot() -> Callable[..., Path]:
+    """screenshot(page, "name.png"): a full-page picture in tests/e2e/screenshots/ (git-ignored)."""
+
+    def _screenshot(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        _full_page_screenshot(page, path)
+        return path
+
+    return _screenshot
+
+
+def _full_page_screenshot(page, path: Path) -> None:
+    """Streamlit scrolls inside stMain, not the document, so full_page=True alone stops at the viewport:
+    grow the viewport to the content's height for the picture, then restore it."""
+    size = page.viewport_size or VIEWPORT
+    page.mouse.move(0, 0)  # no hover effects (heading links, tooltips) in the picture
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+    try:
+        page.screenshot(path=path, full_page=True, animations="disabled")
+    finally:
+        page.set_viewport_size(size)
