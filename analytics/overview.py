@@ -37,7 +37,7 @@ def months(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def provinces(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT code, name_vi, full_name_vi, name_en FROM unit WHERE parent_code IS NULL"
-                       " ORDER BY name_vi").df()
+                       " ORDER BY name_vi COLLATE vi").df()
 
 
 def communes(con: duckdb.DuckDBPyConnection, province: str | None = None) -> pd.DataFrame:
@@ -47,7 +47,7 @@ def communes(con: duckdb.DuckDBPyConnection, province: str | None = None) -> pd.
                p.name_vi AS province_vi, p.name_en AS province_en
         FROM unit c JOIN unit p ON p.code = c.parent_code
         WHERE c.parent_code IS NOT NULL AND (?::VARCHAR IS NULL OR c.parent_code = ?)
-        ORDER BY p.name_vi, c.full_name_vi
+        ORDER BY p.name_vi COLLATE vi, c.full_name_vi COLLATE vi
     """, [province, province]).df()
 
 
@@ -157,7 +157,7 @@ def unit_table(con: duckdb.DuckDBPyConnection, scope: Scope, month: str,
         WITH {_SCOPE_UNITS}
         SELECT u.code, u.full_name_vi, u.name_en, u.unit_type, p.name_vi AS province_vi, p.name_en AS province_en
         FROM unit u JOIN scope_units s ON s.code = u.code JOIN unit p ON p.code = u.parent_code
-        ORDER BY p.name_vi, u.full_name_vi
+        ORDER BY p.name_vi COLLATE vi, u.full_name_vi COLLATE vi
     """, [scope.code] * 3).df()
     values = con.execute("""
         SELECT unit_code AS code, indicator_code, value FROM observation

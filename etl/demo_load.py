@@ -21,7 +21,7 @@ def build_demo(db: Path | str | None = None, *, seed: int = 766, out_dir: Path |
                echo: Callable[[str], None] = print) -> list[int]:
     """Generate 16 months for all communes, write them as upload-style xlsx, load each; return batch ids."""
     started = time.monotonic()
-    out_dir = out_dir or DATA_DIR / "demo"
+    out_dir = out_dir or (Path(db).parent if db else DATA_DIR) / "demo"  # beside the database it fills
     units = pd.read_csv(UNITS_CSV, dtype=str, keep_default_na=False)
     catalog = pd.read_csv(CATALOG_CSV, dtype=str, keep_default_na=False)
     echo(translate("demo.generating", lang, units=len(units), months=len(DEMO_MONTHS)))

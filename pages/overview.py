@@ -36,5 +36,5 @@ shown = table[["code", name_column, province_column, *HEADLINE_INDICATORS]].rena
     **{code: indicator_name(catalog.loc[code]) for code in HEADLINE_INDICATORS}})
 decimals = {indicator_name(catalog.loc[code]): 1 if catalog.loc[code].unit == "percent" else 2
             for code in HEADLINE_INDICATORS}
-st.dataframe(formatted_table(shown, decimals), hide_index=True, height=420)
+st.dataframe(formatted_table(shown, decimals), hide_index=True, height=420 if len(shown) > 10 else "auto")
 st.caption(t("overview.footnote", total=number(len(table))))

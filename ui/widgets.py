@@ -63,13 +63,16 @@ def headline_card(card: Headline, name: str, unit: str, decimals: int) -> None:
     """st.metric with locale-formatted value, change and a small trend line."""
     suffix = "%" if unit == "percent" else ""
     value = number(card.value, decimals) + suffix if card.value is not None else t("value.none")
-    delta = None
+    delta, colour = None, "normal"
     if card.change is not None:
-        sign = "-" if card.change < 0 else "+"  # ASCII minus: st.metric reads the sign for the arrow colour
-        delta = sign + number(abs(card.change), decimals) + (" " + t("unit.points") if unit == "percent" else "")
+        size = number(abs(card.change), decimals)
+        unchanged = size == number(0, decimals)  # -0.04 shows as 0,0: no arrow, no red
+        sign = "" if unchanged else "-" if card.change < 0 else "+"  # ASCII: st.metric reads it for the arrow
+        delta = sign + size + (" " + t("unit.points") if unit == "percent" else "")
+        colour = "off" if unchanged else "normal"
     trend = [v for v in card.series if v is not None]
-    st.metric(name, value, delta, border=True, chart_data=trend if len(trend) > 1 else None, chart_type="line",
-              help=t("card.units_reported", units=card.units))
+    st.metric(name, value, delta, delta_color=colour, border=True, chart_data=trend if len(trend) > 1 else None,
+              chart_type="line", help=f"**{name}** — {t('card.units_reported', units=card.units)}")
 
 
 def formatted_table(frame: pd.DataFrame, decimals: dict[str, int]) -> "pd.io.formats.style.Styler":
