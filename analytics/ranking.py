@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import AnalysisPeriod
-from analytics.values import (SERVICE_INDEX, Indicator, UnknownIndicator, catalog, load_observations, needed_codes,
-                              service_index_from, values_from)
+from analytics.values import (SERVICE_INDEX, Indicator, UnknownIndicator, cache_by_key, catalog, load_observations,
+                              needed_codes, reference_key, service_index_from, values_from)
 
 THIN_DENOMINATOR = 30  # a rate over fewer cases than this carries a caution flag
 POPULATION_BANDS = ((0, 10_000, "<10k"), (10_000, 20_000, "10k-20k"), (20_000, 50_000, "20k-50k"),
@@ -52,6 +52,11 @@ class Ranking:
 
 def communes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every commune with its province and type."""
+    return _communes(reference_key(con), con).copy()
+
+
+@cache_by_key
+def _communes(_key: tuple[str, str], con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("""
         SELECT c.code AS unit_code, c.full_name_vi AS name_vi, c.name_en, c.unit_type,
                c.parent_code AS province_code, p.name_vi AS province_vi, p.name_en AS province_en
@@ -127,8 +132,7 @@ def rank(con: duckdb.DuckDBPyConnection, indicator: str, period: str, *, provinc
     obs = load_observations(con, codes_for(indicators, what), months, units)  # one query, three rankings
     current = _ranked(obs, indicators, what, when, scope, exclude_thin, thin_below)
     for label, other in compared.items():
-        before = _ranked(obs, indicators, what, other, scope, exclude_thin, thin_below)
-        ranks = before.table.set_index("unit_code")["rank"]
+        ranks = _ranks_only(obs, indicators, what, other, scope, exclude_thin, thin_below)
         current.table[f"{label}_rank"] = current.table["unit_code"].map(ranks).astype("Int64")
         current.table[f"{label}_change"] = (current.table[f"{label}_rank"] - current.table["rank"]).astype("Int64")
     current.indicator, current.period = indicator, str(when)
@@ -154,15 +158,37 @@ def _scope(con: duckdb.DuckDBPyConnection, province: str | None, peer_group: str
     return units.reset_index(drop=True)
 
 
+def _ranks_only(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indicator | Composite,
+                when: AnalysisPeriod, scope: pd.DataFrame, exclude_thin: bool, thin_below: int) -> pd.Series:
+    """unit_code -> rank in another period: the same rule, without what only the shown period needs."""
+    values = unit_scores(obs, indicators, what, when)[0]
+    values = values[values["value"].notna()]  # observations were loaded for the units in scope only
+    if exclude_thin and _is_percent_rate(what):
+        values = values[~(values["denominator"] < thin_below)]
+    shown = rounded(values["value"], _decimals(what))
+    ranks = pd.Series(shown).rank(method="min", ascending=_lower_is_better(what)).astype("Int64")
+    return pd.Series(ranks.to_numpy(), index=values["unit_code"].to_numpy())
+
+
+def _decimals(what: Indicator | Composite) -> int:
+    return 2 if isinstance(what, Composite) else int(what.decimals)
+
+
+def _lower_is_better(what: Indicator | Composite) -> bool:
+    return not isinstance(what, Composite) and what.direction == "lower"
+
+
+def _is_percent_rate(what: Indicator | Composite) -> bool:
+    return not isinstance(what, Composite) and what.kind == "rate" and what.unit == "percent"
+
+
 def _ranked(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indicator | Composite,
             when: AnalysisPeriod, scope: pd.DataFrame, exclude_thin: bool, thin_below: int) -> Ranking:
     values, incomplete = unit_scores(obs, indicators, what, when)
     in_scope = scope.merge(values, on="unit_code", how="left")
-    decimals = 2 if isinstance(what, Composite) else int(what.decimals)
-    lower_is_better = not isinstance(what, Composite) and what.direction == "lower"
     has_value = in_scope["value"].notna()
     table = in_scope[has_value].copy()
-    is_rate = not isinstance(what, Composite) and what.kind == "rate" and what.unit == "percent"
+    is_rate = _is_percent_rate(what)
     table["caution"] = is_rate & table["denominator"].notna() & (table["denominator"] < thin_below)
     low, high = wilson_interval(table["numerator"].to_numpy(float), table["denominator"].to_numpy(float))
     table["ci_low"] = np.where(is_rate & table["denominator"].notna(), low, np.nan)
@@ -170,8 +196,8 @@ def _ranked(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indicator
     left_out = table[table["caution"]] if exclude_thin else table.iloc[0:0]
     if exclude_thin:
         table = table[~table["caution"]]
-    table["shown_value"] = rounded(table["value"], decimals)
-    table["rank"] = table["shown_value"].rank(method="min", ascending=lower_is_better).astype("Int64")
+    table["shown_value"] = rounded(table["value"], _decimals(what))
+    table["rank"] = table["shown_value"].rank(method="min", ascending=_lower_is_better(what)).astype("Int64")
     table["rank_of"] = len(table)
     table["rank_label"] = table["rank"].astype(str) + "/" + str(len(table))
     table = table.sort_values(["rank", "name_vi"]).reset_index(drop=True)

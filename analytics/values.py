@@ -7,16 +7,32 @@ derivable from counts is recomputed from the summed counts, other scores are the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from analytics.periods import AnalysisPeriod
 
 SERVICE_INDEX = "service_index"
+
+
+def cache_by_key(function: Callable[..., T]) -> Callable[..., T]:
+    """Remember a function's result per its first argument (a hashable key); the others are not keyed."""
+    results: dict[Any, T] = {}
+
+    def cached(key: Any, *args: Any) -> T:
+        if key not in results:
+            results[key] = function(key, *args)
+        return results[key]
+
+    return cached
 VALUE_COLUMNS = ["unit_code", "value", "numerator", "denominator"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,8 +63,21 @@ class UnknownIndicator(LookupError):
     pass
 
 
+def reference_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Which database (file and creation) a connection is on: reference data is cached per database;
+    it changes only when the app starts and syncs the catalog, which is a new process."""
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    created = con.execute("SELECT min(applied_at) FROM schema_version").fetchall()
+    return str(path[0][0]), str(created[0][0])
+
+
 def catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:
     """The indicator catalog keyed by code."""
+    return _catalog(reference_key(con), con)
+
+
+@cache_by_key
+def _catalog(key: tuple[str, str], con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:
     frame = con.execute(f"SELECT {', '.join(Indicator.__dataclass_fields__)} FROM indicator").df()
     frame = frame.astype(object).where(frame.notna(), None)
     return {row["code"]: Indicator(**row) for row in frame.to_dict("records")}
@@ -70,12 +99,17 @@ def needed_codes(indicators: dict[str, Indicator], code: str) -> set[str]:
 def load_observations(con: duckdb.DuckDBPyConnection, codes: set[str] | list[str], months: list[str],
                       units: list[str] | None = None) -> pd.DataFrame:
     """Current observations of some indicators in some months (of some units): one query for a ranking."""
-    return con.execute("""
+    # through Arrow: three times faster than .df() for the text columns; the two with few distinct
+    # values become categoricals, which filter fast
+    table = con.sql("""
         SELECT unit_code, indicator_code, period, value, numerator, denominator
         FROM observation
-        WHERE is_current AND list_contains(?, indicator_code) AND list_contains(?, period)
-          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], unit_code))
-    """, [sorted(codes), sorted(set(months)), units, units]).df()
+        WHERE is_current AND list_contains($codes, indicator_code) AND list_contains($months, period)
+          AND ($units::VARCHAR[] IS NULL OR list_contains($units::VARCHAR[], unit_code))
+    """, params={"codes": sorted(codes), "months": sorted(set(months)), "units": units}).to_arrow_table()
+    for name in ("indicator_code", "period"):
+        table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
+    return table.to_pandas()
 
 
 def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], code: str,
@@ -158,18 +192,18 @@ def service_index_from(obs: pd.DataFrame, indicators: dict[str, Indicator],
                        period: AnalysisPeriod) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(index per unit with all six groups, units missing some: unit_code and the missing group codes)."""
     groups = group_codes(indicators)
-    if period.kind == "month":  # the common case: the stored scores as they are, in one pivot
+    if period.kind == "month":  # the common case: the stored scores as they are
         rows = obs[obs["indicator_code"].isin(groups) & (obs["period"] == str(period))]
-        wide = rows.pivot(index="unit_code", columns="indicator_code", values="value").reindex(columns=groups)
     else:
-        wide = pd.DataFrame({code: values_from(obs, indicators, code, period).set_index("unit_code")["value"]
-                             for code in groups})
-    if wide.empty:
+        rows = pd.concat([values_from(obs, indicators, code, period).assign(indicator_code=code) for code in groups])
+    if rows.empty:
         return pd.DataFrame(columns=VALUE_COLUMNS), pd.DataFrame(columns=["unit_code", "missing"])
-    absent = wide[groups].isna().to_numpy()
-    complete = ~absent.any(axis=1)
-    index = pd.DataFrame({"unit_code": wide.index[complete], "value": wide[complete].sum(axis=1).to_numpy(),
+    totals = rows.groupby("unit_code", observed=True)["value"].agg(["sum", "count"])
+    complete = totals["count"] == len(groups)
+    index = pd.DataFrame({"unit_code": totals.index[complete], "value": totals["sum"][complete].to_numpy(),
                           "numerator": np.nan, "denominator": np.nan})
-    missing = pd.DataFrame({"unit_code": wide.index[~complete],
-                            "missing": [[code for code, gone in zip(groups, row) if gone] for row in absent[~complete]]})
+    partial = rows[rows["unit_code"].isin(totals.index[~complete])]
+    present = partial.groupby("unit_code", observed=True)["indicator_code"].agg(set)
+    missing = pd.DataFrame({"unit_code": present.index,
+                            "missing": [[code for code in groups if code not in have] for have in present]})
     return index, missing
