@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from decimal import ROUND_HALF_UP, Decimal
 import os
 from functools import cache
@@ -65,10 +66,11 @@ def _shown(value: object, lang: str) -> object:
 
 def format_number(value: float | int | None, lang: str, decimals: int = 0) -> str:
     """1234.5 -> '1.234,5' in Vietnamese, '1,234.5' in English; None/NaN -> '–'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return "–"
     # half up, as people round (87.25 -> 87.3), not the binary float's half-even
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    exact = Decimal(int(value)) if isinstance(value, numbers.Integral) else Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{rounded:,.{decimals}f}"
     if lang == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")

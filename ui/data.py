@@ -34,3 +34,8 @@ def query(function: Callable[..., T], *args: Any) -> T:
     name = f"{function.__module__}.{function.__qualname__}"
     db = str(store.database_path())
     return _cached(name, _version(db), db, args)
+
+
+def data_changed() -> None:
+    """Call after this session wrote something (a composite, an upload): the next query sees it at once."""
+    _version.clear()
