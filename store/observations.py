@@ -125,6 +125,6 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A token that changes with every load and rollback (cache key for the pages)."""
     created, batches, last, rolled_back, composites = con.execute(
         "SELECT (SELECT min(applied_at) FROM schema_version), count(*), coalesce(max(batch_id), 0),"
-        " count(rolled_back_at), (SELECT count(*) || '@' || coalesce(max(created_at), '') FROM composite)"
+        " count(rolled_back_at), (SELECT count(*) || '@' || coalesce(max(created_at)::VARCHAR, '') FROM composite)"
         " FROM batch").fetchall()[0]
     return f"{created}:{batches}:{last}:{rolled_back}:{composites}"
