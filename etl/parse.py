@@ -23,13 +23,14 @@ from etl.units import UnitMatch, UnitMatcher
 from etl.values import parse_number
 
 UNKNOWN_PERIOD = "?"
+OTHER_PERIOD = "other"  # a row of another month than the one asked for with --period
 
 
 @dataclass(frozen=True)
 class Skipped:
     sheet: str
     row: int
-    reason: str  # section | total | not_commune | unmatched | note
+    reason: str  # section | total | not_commune | unmatched | other_period
     text: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -273,6 +274,9 @@ def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: 
                         unit=ctx.matcher.describe(match.code))
         report.data_rows += 1
         period = row_periods[i]
+        if period == OTHER_PERIOD:
+            ctx.skipped.append(Skipped(sheet.name, row_number, "other_period", str(columns[period_col.index][i])))
+            continue
         if period is None:
             ctx.problem("bad_period_cell", row_number, period_col.describe(), columns[period_col.index][i])
             continue
@@ -306,13 +310,16 @@ def _periods(ctx: SheetContext, columns: list[tuple[Any, ...]], period_col: Colu
              file_period: Period | None, rows: int) -> list[str | None]:
     """Each data row's month: the file's (or '?' when it has none: every problem still shows), or its own
     cell's (None where that cell is not a month)."""
-    if ctx.explicit_period is not None or period_col is None:
+    if period_col is None:
         return [str(file_period) if file_period is not None else UNKNOWN_PERIOD] * rows
     cells = columns[period_col.index]
     months = {}
     for cell in set(cells):
         period = period_of_cell(cell)
         months[cell] = str(period) if period is not None and period.is_month else None
+        if ctx.explicit_period is not None:  # the option wins: its month, other months' rows set aside
+            months[cell] = OTHER_PERIOD if months[cell] not in (None, str(ctx.explicit_period)) else \
+                str(ctx.explicit_period)
     return [months[cell] for cell in cells]
 
 

@@ -216,3 +216,31 @@ def test_an_unknown_code_beside_a_known_name_loads_by_name_with_a_warning(tmp_pa
     assert result.status == "loaded"
     assert current(fresh_db, "08494", "dossiers_received", "2026-09") == (100, None, None)
     assert [(p.code, p.row, p.value) for p in result.review.warnings] == [("unit_code_unknown", 2, "07906")]
+
+
+GOOD_FILES = {"laocai_2026-09_bao_cao_tthc.xlsx": 60, "sonla_2026-09_chuyen_doi_so.xlsx": 45,
+              "hanoi_2026-q3_long.csv": 30}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_FILES) + [f"bad/{name}" for name in sorted(BAD_FILES)])
+def test_every_sample_behaves_the_same_through_the_command_line(samples, fresh_db, name):
+    done = run_cli("load", str(samples / name), "--db", str(fresh_db), "--period", "2026-09", "--json")
+
+    report = json.loads(done.stdout)
+    if name in GOOD_FILES:
+        assert (done.returncode, report["status"], report["units"]) == (0, "loaded", GOOD_FILES[name])
+        assert report["period"] == "2026-09"  # the option wins; the other months of a long file are set aside
+        assert {s["reason"] for s in report["skipped"]} <= {"section", "total", "other_period"}
+    else:
+        code, row, _column = BAD_FILES[name.removeprefix("bad/")]
+        assert (done.returncode, report["status"]) == (1, "refused")
+        assert [(e["code"], e["row"]) for e in report["errors"]] == [(code, row)]
+        assert table_counts(fresh_db) == (0, 0)
+
+
+def test_the_period_option_takes_its_month_from_a_file_of_several(samples, fresh_db):
+    result = load_file(samples / "hanoi_2026-q3_long.csv", db=fresh_db, period=parse_month("2026-08"))
+
+    assert result.status == "loaded" and result.review.periods == ["2026-08"]
+    assert {s.reason for s in result.review.skipped} == {"other_period"}
+    assert len(result.review.skipped) == 180  # 30 units × 3 indicators × 2 other months
