@@ -24,5 +24,5 @@ source scripts/venv.sh
 "$VENV/bin/python" -m etl init
 
 # --- The app -------------------------------------------------------------------------------------
-exec "$VENV/bin/python" -m streamlit run app.py \
+exec "$VENV/bin/python" -m ui.launch \
     --server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false "$@"

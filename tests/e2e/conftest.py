@@ -19,6 +19,7 @@ Assertions use Playwright's `expect`, which retries until the page shows what it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -96,13 +97,20 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(demo_db: Path, server_log: Path) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` serving the demo database; stopped at the end of the session."""
+    """Base URL of the dashboard serving the demo database; stopped at the end of the session."""
+    with start_server(demo_db, server_log) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def start_server(db: Path, server_log: Path) -> Iterator[str]:
+    """The dashboard as ./run.sh starts it (`python -m ui.launch`), on a free loopback port."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "ui.launch", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    env = {**os.environ, "XASO_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "XASO_DB": str(db), "PYTHONUNBUFFERED": "1"}
     with server_log.open("w") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)

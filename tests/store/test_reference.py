@@ -49,8 +49,9 @@ def test_starting_twice_duplicates_nothing(fresh_db):
 
 
 def test_the_catalog_holds_every_row_of_the_spec_with_the_same_codes_and_facts():
-    spec = {row["code"]: row for row in csv.DictReader(open(SPEC_CATALOG, encoding="utf-8"))}
-    ours = {row["code"]: row for row in csv.DictReader(open(CATALOG_CSV, encoding="utf-8"))}
+    with open(SPEC_CATALOG, encoding="utf-8") as spec_file, open(CATALOG_CSV, encoding="utf-8") as our_file:
+        spec = {row["code"]: row for row in csv.DictReader(spec_file)}
+        ours = {row["code"]: row for row in csv.DictReader(our_file)}
 
     assert set(spec) <= set(ours)
     for code, row in spec.items():
@@ -61,7 +62,8 @@ def test_a_row_added_to_the_catalog_file_appears_on_the_next_start(fresh_db, tmp
     import store.reference as reference
 
     extended = tmp_path / "indicators.csv"
-    catalog_rows = list(csv.DictReader(open(CATALOG_CSV, encoding="utf-8")))
+    with open(CATALOG_CSV, encoding="utf-8") as f:
+        catalog_rows = list(csv.DictReader(f))
     catalog_rows.append({**{key: "" for key in catalog_rows[0]}, "code": "wifi_points", "name_vi": "Điểm wifi công cộng",
                  "name_en": "Public wifi points", "unit": "count", "direction": "higher", "kind": "count",
                  "min": "0", "decimals": "0", "period_aggregation": "last"})
