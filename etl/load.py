@@ -210,16 +210,18 @@ def _previous_month(period: str) -> str:
 
 
 def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: str, lang: str) -> LoadResult:
-    """Write a review with no blocking problem in one transaction; identical content changes nothing."""
+    """Write a review with no blocking problem in one transaction; identical content changes nothing.
+
+    The values decide, not the bytes: the same file loaded with another --period or --sheet may add values.
+    """
     if review.blocked:
         return LoadResult("refused", review)
-    if review.already_loaded:
-        return LoadResult("unchanged", review, review.already_loaded["batch_id"])
     with store.transaction(con):
         batch_id, written = write_batch(con, review.observations, file_name=review.file, sha256=review.sha256,
                                         loaded_by=user, periods=review.periods, report=review.report(lang))
     if batch_id is None:
-        return LoadResult("unchanged", review)
+        earlier = review.already_loaded["batch_id"] if review.already_loaded else None
+        return LoadResult("unchanged", review, earlier)
     return LoadResult("loaded", review, batch_id, written)
 
 

@@ -318,8 +318,10 @@ def _periods(ctx: SheetContext, columns: list[tuple[Any, ...]], period_col: Colu
         period = period_of_cell(cell)
         months[cell] = str(period) if period is not None and period.is_month else None
         if ctx.explicit_period is not None:  # the option wins: its month, other months' rows set aside
-            months[cell] = OTHER_PERIOD if months[cell] not in (None, str(ctx.explicit_period)) else \
-                str(ctx.explicit_period)
+            if cell is None:
+                months[cell] = str(ctx.explicit_period)
+            elif months[cell] is not None and months[cell] != str(ctx.explicit_period):
+                months[cell] = OTHER_PERIOD
     return [months[cell] for cell in cells]
 
 
@@ -354,6 +356,8 @@ def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows:
     if all(type(cell) is float or cell is None for cell in raw):  # machine-made files: plain numbers
         values = np.array(raw, dtype=float)
         percent_signs = np.zeros(n, dtype=bool)
+        if indicator.kind in ("rate", "score"):  # 96.7 typed beside 290/300 is 96.67 rounded
+            tolerance = np.array([0.0 if cell is None else 0.5 * 10.0 ** -_shown_decimals(cell) for cell in raw])
     else:
         values = np.full(n, np.nan)
         percent_signs = np.zeros(n, dtype=bool)
@@ -373,6 +377,7 @@ def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows:
         plain = values[~np.isnan(values) & ~percent_signs]
         fraction = bool(plain.size) and bool(((plain >= 0) & (plain <= 1)).all() and ((plain > 0) & (plain < 1)).any())
         if fraction:
+            ctx.problem("fraction_column", int(rows[0]) if len(rows) else None, label, severity="warning")
             scale = ~percent_signs & ~np.isnan(values)
             values[scale] *= 100
             tolerance[scale] *= 100
@@ -382,6 +387,11 @@ def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows:
             ctx.problem("count_not_whole", int(rows[i]), label, raw[i])
         values[broken] = np.nan
     return Column(label, values, rows, raw, tolerance), fraction
+
+
+def _shown_decimals(value: float) -> int:
+    """Decimals a typed number shows (96.7 -> 1), at most 4: binary fractions show more than people typed."""
+    return min(len(repr(value).partition(".")[2].rstrip("0")), 4)
 
 
 def _long_block(ctx: SheetContext, roles: dict[str, ColumnMapping], columns: list[list[Any]],

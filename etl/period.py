@@ -14,6 +14,7 @@ _MONTH_PATTERNS = [
     re.compile(r"\bmonth\s*0?(\d{1,2})\s*(?:/|-)\s*(\d{4})\b"),
     re.compile(r"\bt\s*0?(\d{1,2})\s*(?:/|-|\s)\s*(\d{4})\b"),  # T8/2026, t08-2026
 ]
+_DATE_LINE = re.compile(r"\bngay\s*\d{1,2}\s*$")
 _ISO_MONTH = re.compile(r"(?<!\d)(\d{4})\s*[-_./]\s*(\d{1,2})(?!\d)")  # 2026-09
 _SLASH_MONTH = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{4})(?!\d)")  # 9/2026
 _QUARTER_PATTERNS = [
@@ -58,8 +59,10 @@ def find_in_text(text: object, *, loose: bool = False) -> Period | None:
     folded = fold(text).replace(" / ", "/")
     raw = str(text).lower()
     for pattern in _MONTH_PATTERNS:
-        if (m := pattern.search(folded)) and _valid(int(m[2]), int(m[1])):
-            return Period(int(m[2]), int(m[1]))
+        for m in pattern.finditer(folded):
+            # "Hà Nội, ngày 05 tháng 9 năm 2026" is when the report was signed, not what it reports on
+            if _valid(int(m[2]), int(m[1])) and not _DATE_LINE.search(folded[:m.start()]):
+                return Period(int(m[2]), int(m[1]))
     for i, pattern in enumerate(_QUARTER_PATTERNS):
         if m := pattern.search(folded if i == 0 else raw):
             q_text, year = (m[1], m[2]) if i != 1 else (m[2], m[1])

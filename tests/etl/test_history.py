@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.load import load_file
+from etl.period import parse_month
 from store.db import transaction
 from store.observations import rollback_batch
 from tests.conftest import REPO
@@ -169,3 +170,12 @@ def test_a_loader_killed_mid_commit_leaves_the_database_as_before(samples, fresh
 
     pd.testing.assert_frame_equal(snapshot(fresh_db, "observation"), observations)
     pd.testing.assert_frame_equal(snapshot(fresh_db, "batch"), batches)
+
+
+def test_the_same_file_with_another_period_option_still_loads_that_month(samples, fresh_db):
+    july = load_file(samples / "hanoi_2026-q3_long.csv", db=fresh_db, period=parse_month("2026-07"))
+    august = load_file(samples / "hanoi_2026-q3_long.csv", db=fresh_db, period=parse_month("2026-08"))
+    again = load_file(samples / "hanoi_2026-q3_long.csv", db=fresh_db, period=parse_month("2026-08"))
+
+    assert (july.status, august.status, again.status) == ("loaded", "loaded", "unchanged")
+    assert again.batch_id == august.batch_id  # "already loaded" points at the batch that holds the values

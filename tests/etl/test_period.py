@@ -20,13 +20,21 @@ from etl.period import Period, find_in_text, parse_month, period_of_cell
     ("Kết quả tháng 12.2026", 2026, 12),
     ("tháng 9 / 2026", 2026, 9),
     ("Thang9-2026", 2026, 9),
-    ("Ngày 15 tháng 10 năm 2026", 2026, 10),
     ("T9/2026", 2026, 9),
     ("t08-2026", 2026, 8),
     ("T12 2026", 2026, 12),
 ])
 def test_a_month_written_in_words_is_found_without_loose_matching(text, year, month):
     assert find_in_text(text) == Period(year, month)
+
+
+@pytest.mark.parametrize("text", ["Hà Nội, ngày 05 tháng 9 năm 2026", "Ngày 15 tháng 10 năm 2026"])
+def test_the_date_a_report_was_signed_is_not_its_period(text):
+    assert find_in_text(text) is None
+
+
+def test_a_title_after_the_date_words_still_names_the_period():
+    assert find_in_text("ngày 05 tháng 9 năm 2026 — BÁO CÁO THÁNG 8/2026") == Period(2026, 8)
 
 
 def test_a_title_in_decomposed_unicode_is_read_like_its_composed_form():

@@ -244,3 +244,29 @@ def test_the_period_option_takes_its_month_from_a_file_of_several(samples, fresh
     assert result.status == "loaded" and result.review.periods == ["2026-08"]
     assert {s.reason for s in result.review.skipped} == {"other_period"}
     assert len(result.review.skipped) == 180  # 30 units × 3 indicators × 2 other months
+
+
+def test_a_rate_typed_as_a_number_may_differ_from_its_counts_by_its_own_rounding(tmp_path, fresh_db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã xã", "Tổng tiếp nhận", "Đúng hạn", "Tỷ lệ đúng hạn (%)"])
+    sheet.append(["02647", 300, 290, 96.7])  # 96.666… shown with one decimal
+    sheet.append(["02671", 300, 290, 96.8])  # off by more than its rounding
+    path = tmp_path / "laocai_2026-09.xlsx"
+    book.save(path)
+
+    result = load_file(path, db=fresh_db, dry_run=True)
+
+    assert [(p.code, p.row) for p in result.review.errors] == [("rate_mismatch", 3)]
+
+
+def test_the_period_option_does_not_cover_an_unreadable_period_cell(tmp_path, fresh_db):
+    path = tmp_path / "long.csv"
+    path.write_text("ma_xa,ky_bao_cao,chi_tieu,gia_tri\n02647,2026-08,dossiers_received,10\n"
+                    "02671,abc,dossiers_received,12\n02647,,dossiers_online,5\n", encoding="utf-8")
+
+    result = load_file(path, db=fresh_db, period=parse_month("2026-08"), dry_run=True)
+
+    assert [(p.code, p.row) for p in result.review.errors] == [("bad_period_cell", 3)]
