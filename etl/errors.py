@@ -77,6 +77,10 @@ class ZipBomb(XasoError):
     code = "zip_bomb"
 
 
+class TooManyCells(XasoError):
+    code = "too_many_cells"
+
+
 class NotASpreadsheet(XasoError):
     code = "not_a_spreadsheet"
 

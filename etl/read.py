@@ -8,10 +8,12 @@ formula with no cached value is reported by cell.
 from __future__ import annotations
 
 import csv
+import re
 import io
 import os
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +22,14 @@ from typing import Any
 import python_calamine
 from defusedxml import ElementTree
 
-from etl.errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, UnsupportedFormat,
-                        ZipBomb)
+from etl.errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, TooManyCells,
+                        UnsupportedFormat, ZipBomb)
 
 MAX_FILE_BYTES = int(float(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
 MAX_ZIP_RATIO = 100
+MAX_CELLS = 10_000_000  # 200,000 rows × 50 columns; a grid this size takes about a gigabyte to read
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -73,9 +77,11 @@ def check_safe(path: Path, data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
         infos = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise NotASpreadsheet(file=name, expected=_expected(suffix), found="ZIP") from exc
-    unzipped = sum(info.file_size for info in infos)
-    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * len(data):
-        raise ZipBomb(file=name, unzipped_mb=round(unzipped / 1048576, 1), size_mb=round(len(data) / 1048576, 2))
+    declared = sum(info.file_size for info in infos)
+    budget = min(MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO * len(data))
+    if declared > budget:
+        raise ZipBomb(file=name, unzipped_mb=round(declared / 1048576, 1), size_mb=round(len(data) / 1048576, 2))
+    _inflate_within(archive, budget, name, len(data))
     names = {info.filename for info in infos}
     if suffix == ".ods":
         if "mimetype" not in names or b"spreadsheet" not in archive.read("mimetype"):
@@ -83,7 +89,49 @@ def check_safe(path: Path, data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str:
         return "ods"
     if "xl/workbook.xml" not in names:
         raise NotASpreadsheet(file=name, expected=_expected(suffix), found="ZIP")
+    _check_sheet_sizes(archive, name)
     return "xlsx"
+
+
+def _inflate_within(archive: zipfile.ZipFile, budget: int, name: str, size: int) -> None:
+    """Decompress every part once, counting: a crafted zip can declare sizes smaller than it unpacks to,
+    and the reader library has no bound of its own."""
+    total = 0
+    try:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                while chunk := member.read(1 << 20):
+                    total += len(chunk)
+                    if total > budget:
+                        raise ZipBomb(file=name, unzipped_mb=round(total / 1048576, 1),
+                                      size_mb=round(size / 1048576, 2))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # sizes or checksums that do not add up
+        raise NotASpreadsheet(file=name, expected=_expected(Path(name).suffix.lower()), found="ZIP (damaged)") from exc
+
+
+def _check_sheet_sizes(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a sheet whose declared area is huge: a few kilobytes with a cell in GR200000 would make the
+    reader build a grid of hundreds of millions of cells."""
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as member:
+            head = member.read(4096)
+        found = _DIMENSION.search(head)
+        if found is None:
+            continue
+        columns, rows = _column_number(found[3].decode()), int(found[4])
+        first_columns, first_rows = _column_number(found[1].decode()), int(found[2])
+        cells = (columns - first_columns + 1) * (rows - first_rows + 1)
+        if cells > MAX_CELLS:
+            raise TooManyCells(file=name, cells=cells, limit=MAX_CELLS, area=found[0].decode())
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _expected(suffix: str) -> str:

@@ -404,3 +404,37 @@ def test_a_csv_with_a_title_line_without_delimiters_keeps_its_delimiter(delimite
     text = "BÁO CÁO THÁNG 9/2026\r\n" + _csv_text(delimiter)
     [sheet] = read_sheets(Path("bao_cao.csv"), text.encode("utf-8"), "csv")
     assert sheet.rows[1:] == CSV_ROWS
+
+
+def test_a_zip_that_unpacks_to_more_than_it_declares_is_refused_while_unpacking(tmp_path):
+    import zlib
+
+    from etl.read import MAX_ZIP_RATIO
+
+    payload = b"\x00" * (MAX_ZIP_RATIO * 2 * 1024)  # far more than 100× the tiny file once unpacked
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", payload)
+    data = bytearray(buffer.getvalue())
+    # understate the member's size in the central directory, as a crafted file would
+    entry = data.rfind(b"PK\x01\x02")
+    data[entry + 24:entry + 28] = (10).to_bytes(4, "little")
+    assert zlib is not None
+
+    with pytest.raises((ZipBomb, NotASpreadsheet)):
+        check_safe(Path("crafted.xlsx"), bytes(data))
+
+
+def test_a_sheet_declaring_a_huge_area_is_refused_before_reading(tmp_path):
+    from etl.errors import TooManyCells
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Mã xã"
+    book.active["GR200000"] = 1
+    path = tmp_path / "sparse.xlsx"
+    book.save(path)
+
+    with pytest.raises(TooManyCells) as refused:
+        check_safe(path, path.read_bytes())
+    assert "GR200000" in refused.value.message("en")
