@@ -103,7 +103,6 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     name = name or path.name
     if data is None:
         if path.stat().st_size > max_bytes:  # refuse before reading a huge file into memory
-            data = b""
             review = Review(name, "")
             review.problems.append(Problem("file_too_large", name, params={
                 "size_mb": round(path.stat().st_size / 1048576, 1), "limit_mb": round(max_bytes / 1048576, 1)}))

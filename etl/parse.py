@@ -65,9 +65,6 @@ class Catalog:
     def __post_init__(self) -> None:
         self.rows = {row.code: row for row in self.frame.itertuples(index=False)}
 
-    def kind(self, code: str) -> str:
-        return self.rows[code].kind
-
     def maximum(self, code: str) -> float | None:
         row = self.rows[code]
         for value in (row.max_value, row.max_points_766):

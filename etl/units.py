@@ -74,6 +74,8 @@ class UnitMatcher:
         text = _code_text(raw)
         if text is None:
             return UnitMatch(None, "empty")
+        if isinstance(raw, str) and len(text) <= 2:  # written as '08': a province's code, not 00008
+            return UnitMatch(None, "not_commune" if text.zfill(2) in self.province_codes else "unknown")
         if text in self.communes:
             return UnitMatch(text, "code")
         if text in self.aliases:

@@ -81,11 +81,10 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str) -> in
         raise BatchNotFound(batch_id=batch_id)
     con.execute("UPDATE batch SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
                 [datetime.now(), by, batch_id])
-    affected = con.execute("""
+    con.execute("""
         CREATE TEMP TABLE rollback_keys AS
         SELECT unit_code, indicator_code, period FROM observation WHERE batch_id = ? AND is_current
-    """, [batch_id]).fetchall()
-    del affected
+    """, [batch_id])
     count = con.execute("SELECT count(*) FROM rollback_keys").fetchall()[0][0]
     con.execute("UPDATE observation SET is_current = false WHERE batch_id = ?", [batch_id])
     con.execute("""

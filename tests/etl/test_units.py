@@ -13,6 +13,7 @@ import unicodedata
 import pandas as pd
 import pytest
 
+from etl.units import UnitMatch
 from store.reference import UNITS_CSV
 
 PHU_THO, BAC_NINH, THAI_NGUYEN = "25", "24", "19"
@@ -291,3 +292,8 @@ def test_describe_names_the_unit_its_code_and_its_province(unit_matcher):
 def test_guess_province_takes_the_province_of_most_matched_units(unit_matcher):
     assert unit_matcher.guess_province([VAN_BAN, LAM_THAO_PHU_THO, LAM_THAO_BAC_NINH]) == PHU_THO
     assert unit_matcher.guess_province([]) is None
+
+
+@pytest.mark.parametrize(("raw", "how"), [("08", "not_commune"), ("25", "not_commune"), ("7", "unknown")])
+def test_a_two_digit_code_written_as_text_is_a_province_not_a_commune(unit_matcher, raw, how):
+    assert unit_matcher.by_code(raw) == UnitMatch(None, how)
