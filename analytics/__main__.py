@@ -12,9 +12,8 @@ import sys
 import pandas as pd
 
 import store
-from analytics.periods import PeriodError
-from analytics.ranking import PEER_GROUPS, UnknownScope, rank
-from analytics.values import UnknownIndicator
+from analytics.ranking import PEER_GROUPS, rank
+from etl.errors import XasoError
 from i18n import env_language, format_number, translate
 
 EXIT_OK, EXIT_REFUSED = 0, 1
@@ -40,12 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with store.connect(args.db) as con:
             result = rank(con, args.indicator, args.period, province=args.province, peer_group=args.peer_group)
-    except UnknownIndicator as exc:
-        return _refuse(translate("acli.unknown_indicator", lang, value=str(exc.args[0])))
-    except UnknownScope as exc:
-        return _refuse(translate("acli.unknown_scope", lang, value=str(exc.args[0])))
-    except PeriodError as exc:
-        return _refuse(translate("acli.bad_period", lang, value=str(exc.args[0])))
+    except XasoError as exc:
+        return _refuse(exc.message(lang))
     if result.table.empty:
         return _refuse(translate("acli.empty_period", lang, indicator=args.indicator, period=result.period))
     rows = _rows(result.table, result.not_reported, lang)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.errors import PeriodError
+
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
-
-
-class PeriodError(ValueError):
-    """A period that is not 'YYYY-MM', 'YYYY-Qn' or 'YYYY'."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class AnalysisPeriod:
             return cls(int(m[1]), quarter=int(m[2]))
         if m := _YEAR.match(text):
             return cls(int(m[1]))
-        raise PeriodError(text)
+        raise PeriodError(value=text)
 
     @property
     def kind(self) -> str:

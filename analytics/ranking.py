@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import AnalysisPeriod
-from analytics.values import (SERVICE_INDEX, Indicator, UnknownIndicator, cache_by_key, catalog, load_observations,
+from etl.errors import UnknownIndicator, UnknownScope
+from analytics.values import (SERVICE_INDEX, Indicator, cache_by_key, catalog, load_observations,
                               needed_codes, reference_key, service_index_from, values_from)
 
 THIN_DENOMINATOR = 30  # a rate over fewer cases than this carries a caution flag
@@ -22,10 +23,6 @@ POPULATION_BANDS = ((0, 10_000, "<10k"), (10_000, 20_000, "10k-20k"), (20_000, 5
                     (50_000, math.inf, "50k+"))
 PEER_GROUPS = ("xa", "phuong", "dac_khu")
 COMPOSITE_PREFIX = "composite:"
-
-
-class UnknownScope(LookupError):
-    """A province or peer group that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ def resolve(con: duckdb.DuckDBPyConnection, indicator: str) -> tuple[dict[str, I
     if indicator.startswith(COMPOSITE_PREFIX):
         return indicators, load_composite(con, indicator[len(COMPOSITE_PREFIX):])
     if indicator not in indicators:
-        raise UnknownIndicator(indicator)
+        raise UnknownIndicator(value=indicator)
     return indicators, indicators[indicator]
 
 
@@ -144,15 +141,15 @@ def _scope(con: duckdb.DuckDBPyConnection, province: str | None, peer_group: str
     units = communes(con)
     if province is not None:
         if province not in set(units["province_code"]):
-            raise UnknownScope(province)
+            raise UnknownScope(value=province)
         units = units[units["province_code"] == province]
     if peer_group is not None:
         if peer_group not in PEER_GROUPS:
-            raise UnknownScope(peer_group)
+            raise UnknownScope(value=peer_group)
         units = units[units["unit_type"] == peer_group]
     if population_band is not None:
         if population_band not in [b[2] for b in POPULATION_BANDS]:
-            raise UnknownScope(population_band)
+            raise UnknownScope(value=population_band)
         bands = population_bands(con, when.months()[-1])
         units = units[units["unit_code"].map(bands) == population_band]
     return units.reset_index(drop=True)
@@ -232,7 +229,7 @@ def composite_values(obs: pd.DataFrame, indicators: dict[str, Indicator], compos
     scores = {}
     for code, _weight in composite.parts:
         if code not in indicators:
-            raise UnknownIndicator(code)
+            raise UnknownIndicator(value=code)
         values = unit_scores(obs, indicators, indicators[code], period)[0].set_index("unit_code")["value"]
         scores[code] = pd.Series(goalpost_score(indicators[code], values.to_numpy()), index=values.index)
     wide = pd.DataFrame(scores)
@@ -263,7 +260,7 @@ def save_composite(con: duckdb.DuckDBPyConnection, composite: Composite, created
 def load_composite(con: duckdb.DuckDBPyConnection, name: str) -> Composite:
     rows = con.execute("SELECT definition FROM composite WHERE name = ?", [name]).fetchall()
     if not rows:
-        raise UnknownIndicator(COMPOSITE_PREFIX + name)
+        raise UnknownIndicator(value=COMPOSITE_PREFIX + name)
     definition = json.loads(rows[0][0])
     return Composite(name, tuple((code, float(w)) for code, w in definition["parts"]), definition["method"])
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from analytics.periods import AnalysisPeriod
+from etl.errors import UnknownIndicator
 
 SERVICE_INDEX = "service_index"
 
@@ -57,10 +58,6 @@ class Indicator:
     @property
     def maximum(self) -> float | None:
         return self.max_value if self.max_value is not None else self.max_points_766
-
-
-class UnknownIndicator(LookupError):
-    pass
 
 
 def reference_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
@@ -116,7 +113,7 @@ def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
                period: AnalysisPeriod) -> pd.DataFrame:
     """unit_code, value, numerator, denominator for every commune with a value in the period."""
     if code not in indicators:
-        raise UnknownIndicator(code)
+        raise UnknownIndicator(value=code)
     return values_from(load_observations(con, needed_codes(indicators, code), period.months()), indicators, code,
                        period)
 

@@ -109,6 +109,24 @@ class BatchNotFound(XasoError):
     code = "batch_not_found"
 
 
+class UnknownIndicator(XasoError):
+    """An indicator code (or composite name) not in the catalog."""
+
+    code = "unknown_indicator_code"
+
+
+class UnknownScope(XasoError):
+    """A province, peer group or population band that does not exist."""
+
+    code = "unknown_scope"
+
+
+class PeriodError(XasoError):
+    """A period that is not 'YYYY-MM', 'YYYY-Qn' or 'YYYY'."""
+
+    code = "bad_analysis_period"
+
+
 class LoadRefused(XasoError):
     """A file that cannot be loaded: nothing was written. Carries every problem found."""
 
