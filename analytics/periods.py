@@ -19,15 +19,15 @@ class AnalysisPeriod:
     quarter: int | None = None
 
     @classmethod
-    def parse(cls, text: str) -> AnalysisPeriod:
-        text = text.strip().upper()
+    def parse(cls, written: str) -> AnalysisPeriod:
+        text = written.strip().upper()
         if m := _MONTH.match(text):
             return cls(int(m[1]), month=int(m[2]))
         if m := _QUARTER.match(text):
             return cls(int(m[1]), quarter=int(m[2]))
         if m := _YEAR.match(text):
             return cls(int(m[1]))
-        raise PeriodError(value=text)
+        raise PeriodError(value=written)
 
     @property
     def kind(self) -> str:
