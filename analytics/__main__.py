@@ -44,13 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if result.table.empty:
         return _refuse(translate("acli.empty_period", lang, indicator=args.indicator, period=result.period))
     rows = _rows(result.table, result.not_reported, lang)
+    decimals = result.decimals
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False))
     elif args.format == "csv":
         pd.DataFrame(rows).to_csv(sys.stdout, index=False)
     else:
         for row in rows:
-            shown = "–" if row["value"] is None else format_number(row["value"], lang, 2)
+            shown = "–" if row["value"] is None else format_number(row["value"], lang, decimals)
             change = "" if row["change"] is None else f"{row['change']:+d}"
             label = f"{row['rank']}/{row['rank_of']}" if row["rank"] is not None else \
                 translate("acli.not_reported", lang)
@@ -67,7 +68,7 @@ def _refuse(message: str) -> int:
 def _rows(table: pd.DataFrame, not_reported: pd.DataFrame, lang: str) -> list[dict]:
     """The stable JSON shape: ranked units first, then those that did not report (rank null)."""
     name = "name_en" if lang == "en" else "name_vi"
-    ranked = [{"unit_code": r["unit_code"], "unit_name": r[name], "value": float(r["value"]),
+    ranked = [{"unit_code": r["unit_code"], "unit_name": r[name], "value": float(r["shown_value"]),
                "rank": int(r["rank"]), "rank_of": int(r["rank_of"]),
                "previous_rank": None if pd.isna(r["previous_rank"]) else int(r["previous_rank"]),
                "change": None if pd.isna(r["previous_change"]) else int(r["previous_change"]),

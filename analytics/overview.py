@@ -84,7 +84,7 @@ def headline_series(con: duckdb.DuckDBPyConnection, scope: Scope,
                CASE WHEN count(o.denominator) > 0
                     THEN 100.0 * sum(o.numerator) / nullif(sum(o.denominator), 0)
                     WHEN count(*) = 1 THEN any_value(o.value) END AS value,
-               count(*) AS units
+               CASE WHEN count(o.denominator) > 0 THEN count(o.denominator) ELSE count(*) END AS units
         FROM observation o JOIN scope_units s ON s.code = o.unit_code
         WHERE o.is_current AND list_contains(?, o.indicator_code)
         GROUP BY ALL

@@ -45,6 +45,7 @@ class Ranking:
     not_reported: pd.DataFrame  # units in scope with no value for the period
     incomplete: pd.DataFrame = field(default_factory=pd.DataFrame)  # index: units missing a group or part
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)  # thin data left out on request
+    decimals: int = 2  # the precision values are shown and ranked at
 
 
 def communes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -112,7 +113,18 @@ def unit_scores(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indic
         return composite_values(obs, indicators, what, period)
     if what.code == SERVICE_INDEX:
         return service_index_from(obs, indicators, period)
-    return values_from(obs, indicators, what.code, period), pd.DataFrame(columns=["unit_code", "missing"])
+    values = values_from(obs, indicators, what.code, period)
+    if what.period_aggregation != "sum" or period.kind == "month":
+        return values, pd.DataFrame(columns=["unit_code", "missing"])
+    # A sum over a quarter or year is only comparable between units that reported the same months: a
+    # missing month would lower a count (and flatter a unit on overdue dossiers). Months no unit has yet
+    # (a quarter still running) do not count against anyone.
+    rows = obs[(obs["indicator_code"] == what.code) & obs["period"].isin(period.months())]
+    reported = rows.groupby("unit_code", observed=True)["period"].agg(lambda p: set(p.astype(str)))
+    expected = set(rows["period"].astype(str))
+    short = reported[reported.map(len) < len(expected)]
+    missing = pd.DataFrame({"unit_code": short.index, "missing": [sorted(expected - have) for have in short]})
+    return values[~values["unit_code"].isin(short.index)], missing
 
 
 def rank(con: duckdb.DuckDBPyConnection, indicator: str, period: str, *, province: str | None = None,
@@ -132,7 +144,7 @@ def rank(con: duckdb.DuckDBPyConnection, indicator: str, period: str, *, provinc
         ranks = _ranks_only(obs, indicators, what, other, scope, exclude_thin, thin_below)
         current.table[f"{label}_rank"] = current.table["unit_code"].map(ranks).astype("Int64")
         current.table[f"{label}_change"] = (current.table[f"{label}_rank"] - current.table["rank"]).astype("Int64")
-    current.indicator, current.period = indicator, str(when)
+    current.indicator, current.period, current.decimals = indicator, str(when), _decimals(what)
     return current
 
 

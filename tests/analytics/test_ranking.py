@@ -267,3 +267,24 @@ def test_cli_exits_one_with_a_clear_message(fresh_db, args, message):
 
     assert done.returncode == 1
     assert message in done.stderr
+
+
+def test_a_quarter_of_summed_counts_sets_apart_a_unit_that_missed_a_month(phu_tho, tmp_path):
+    load_month(phu_tho, tmp_path, "7/2026", ["Tổng tiếp nhận", "Đúng hạn", "Quá hạn"],
+               [[VAN_BAN, 100, 90, 10], [LAM_THAO, 10, 9, 1], [PHU_THO_WARD, 50, 45, 5]])  # Tiên Lương silent
+
+    with store.connect(phu_tho) as con:
+        result = rank(con, "dossiers_overdue", "2026-Q3", province="25")
+
+    assert TIEN_LUONG not in set(result.table["unit_code"])
+    assert result.incomplete.set_index("unit_code").loc[TIEN_LUONG, "missing"] == ["2026-07"]
+    assert result.table.set_index("unit_code").loc[VAN_BAN, "value"] == 100 + 50 + 10  # July, August, Sept.
+
+
+def test_the_cli_prints_values_as_ranked(phu_tho):
+    done = run_cli("rank", "--indicator", "dossiers_received", "--period", "2026-09", "--province", "25",
+                   "--db", str(phu_tho), "--format", "json")
+
+    assert json.loads(done.stdout)[0] == {"unit_code": VAN_BAN, "unit_name": "Xã Vân Bán", "value": 1000.0,
+                                          "rank": 1, "rank_of": 4, "previous_rank": 1, "change": 0,
+                                          "caution": False}
