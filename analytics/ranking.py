@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.periods import AnalysisPeriod
 from etl.errors import UnknownIndicator, UnknownScope
+from store.reference import store_composite
 from analytics.values import (SERVICE_INDEX, Indicator, cache_by_key, catalog, load_observations,
                               needed_codes, reference_key, service_index_from, values_from)
 
@@ -265,8 +266,8 @@ def composite_values(obs: pd.DataFrame, indicators: dict[str, Indicator], compos
 
 
 def save_composite(con: duckdb.DuckDBPyConnection, composite: Composite, created_by: str) -> None:
-    con.execute("INSERT OR REPLACE INTO composite VALUES (?, ?, ?, current_timestamp)",
-                [composite.name, composite.to_json(), created_by])
+    """Keep a composite under its name (saving a name again updates it)."""
+    store_composite(con, composite.name, composite.to_json(), created_by)
 
 
 def load_composite(con: duckdb.DuckDBPyConnection, name: str) -> Composite:

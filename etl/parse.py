@@ -231,6 +231,10 @@ def _match_unit(ctx: SheetContext, key: tuple[Any, Any], province: str | None) -
     elif not match.matched and match.how in ("empty", "unknown") and name_raw is not None:
         code_was_unknown = match.how == "unknown"
         match = ctx.matcher.by_name(name_raw, province)
+        if not match.matched and match.how == "unknown" and province is not None:
+            # the province was only guessed from the other rows: a name unique in the country is that unit
+            nationwide = ctx.matcher.by_name(name_raw, None)
+            match = nationwide if nationwide.matched else match
         if code_was_unknown and match.matched:  # trust the name, but say the code was wrong
             return UnitMatch(match.code, "name_not_code")
     return match

@@ -123,3 +123,8 @@ def save_mapping_profile(con: duckdb.DuckDBPyConnection, name: str, fingerprint:
     """Remember a confirmed mapping so the same layout loads again without questions."""
     con.execute("INSERT OR REPLACE INTO mapping_profile VALUES (?, ?, ?, ?, current_timestamp)",
                 [name, fingerprint, json.dumps(mapping, ensure_ascii=False), created_by])
+
+
+def store_composite(con: duckdb.DuckDBPyConnection, name: str, definition: str, created_by: str) -> None:
+    """A named composite index (its definition as JSON); saving a name again updates it."""
+    con.execute("INSERT OR REPLACE INTO composite VALUES (?, ?, ?, current_timestamp)", [name, definition, created_by])

@@ -270,3 +270,20 @@ def test_the_period_option_does_not_cover_an_unreadable_period_cell(tmp_path, fr
     result = load_file(path, db=fresh_db, period=parse_month("2026-08"), dry_run=True)
 
     assert [(p.code, p.row) for p in result.review.errors] == [("bad_period_cell", 3)]
+
+
+def test_a_name_outside_the_guessed_province_matches_when_it_is_unique_in_the_country(tmp_path, fresh_db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"])
+    for name in ("Xã Vân Bán", "Phường Phú Thọ", "Xã Tiên Lương", "Phường Ba Đình"):  # three of Phú Thọ, one of Hà Nội
+        sheet.append([name, 100, 90])
+    path = tmp_path / "mixed_2026-09.xlsx"
+    book.save(path)
+
+    result = load_file(path, db=fresh_db)
+
+    assert result.status == "loaded" and result.review.units == 4
+    assert current(fresh_db, "00004", "dossiers_received", "2026-09") == (100, None, None)
