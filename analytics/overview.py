@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.periods import AnalysisPeriod
+from analytics.values import SERVICE_INDEX, catalog, group_codes, load_observations, service_index_from
+
 HEADLINE_INDICATORS = ("online_filing_rate", "on_time_rate", "esign_rate", "satisfaction_rate", "service_index")
-SERVICE_INDEX = "service_index"
 
 
 @dataclass(frozen=True)
@@ -159,20 +161,16 @@ def unit_table(con: duckdb.DuckDBPyConnection, scope: Scope, month: str,
         FROM unit u JOIN scope_units s ON s.code = u.code JOIN unit p ON p.code = u.parent_code
         ORDER BY p.name_vi COLLATE vi, u.full_name_vi COLLATE vi
     """, [scope.code] * 3).df()
-    values = con.execute("""
-        SELECT unit_code AS code, indicator_code, value FROM observation
-        WHERE is_current AND period = ? AND list_contains(?, indicator_code)
-    """, [month, rates]).df()
-    wide = values.pivot(index="code", columns="indicator_code", values="value") if len(values) else pd.DataFrame()
-    if SERVICE_INDEX in indicators:
-        index = con.execute("""
-            WITH groups AS (SELECT code FROM indicator WHERE group_766 IS NOT NULL)
-            SELECT o.unit_code AS code, sum(o.value) AS service_index
-            FROM observation o JOIN groups g ON g.code = o.indicator_code
-            WHERE o.is_current AND o.period = ?
-            GROUP BY ALL HAVING count(*) = (SELECT count(*) FROM groups)
-        """, [month]).df().set_index("code")
-        wide = wide.join(index, how="outer") if len(wide) else index
+    in_scope = None if scope.level == "country" else units["code"].tolist()
+    values = load_observations(con, rates, [month], in_scope)
+    wide = values.pivot(index="unit_code", columns="indicator_code", values="value") if len(values) else pd.DataFrame()
+    if SERVICE_INDEX in indicators:  # the same rule as the rankings: complete units only
+        indicators_ = catalog(con)
+        groups = load_observations(con, group_codes(indicators_), [month], in_scope)
+        index = service_index_from(groups, indicators_, AnalysisPeriod.parse(month))[0]
+        index = index.set_index("unit_code")["value"].rename(SERVICE_INDEX)
+        wide = wide.join(index, how="outer") if len(wide) else index.to_frame()
+    wide.columns = [str(column) for column in wide.columns]
     table = units.set_index("code").join(wide, how="left")
     for code in indicators:
         if code not in table.columns:
