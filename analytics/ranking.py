@@ -15,9 +15,9 @@ import pandas as pd
 
 from analytics.periods import AnalysisPeriod
 from etl.errors import UnknownIndicator, UnknownScope
-from store.reference import store_composite
-from analytics.values import (SERVICE_INDEX, Indicator, cache_by_key, catalog, load_observations,
-                              needed_codes, reference_key, service_index_from, values_from)
+from store.reference import cache_by_key, reference_key, store_composite
+from analytics.values import (SERVICE_INDEX, Indicator, catalog, load_observations, needed_codes, service_index_from,
+                              values_from)
 
 THIN_DENOMINATOR = 30  # a rate over fewer cases than this carries a caution flag
 POPULATION_BANDS = ((0, 10_000, "<10k"), (10_000, 20_000, "10k-20k"), (20_000, 50_000, "20k-50k"),

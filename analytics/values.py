@@ -7,9 +7,7 @@ derivable from counts is recomputed from the summed counts, other scores are the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -18,22 +16,10 @@ import pyarrow.compute as pc
 
 from analytics.periods import AnalysisPeriod
 from etl.errors import UnknownIndicator
+from store.reference import cache_by_key, reference_key
 
 SERVICE_INDEX = "service_index"
-
-
-def cache_by_key(function: Callable[..., T]) -> Callable[..., T]:
-    """Remember a function's result per its first argument (a hashable key); the others are not keyed."""
-    results: dict[Any, T] = {}
-
-    def cached(key: Any, *args: Any) -> T:
-        if key not in results:
-            results[key] = function(key, *args)
-        return results[key]
-
-    return cached
 VALUE_COLUMNS = ["unit_code", "value", "numerator", "denominator"]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,14 +44,6 @@ class Indicator:
     @property
     def maximum(self) -> float | None:
         return self.max_value if self.max_value is not None else self.max_points_766
-
-
-def reference_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    """Which database (file and creation) a connection is on: reference data is cached per database;
-    it changes only when the app starts and syncs the catalog, which is a new process."""
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-    created = con.execute("SELECT min(applied_at) FROM schema_version").fetchall()
-    return str(path[0][0]), str(created[0][0])
 
 
 def catalog(con: duckdb.DuckDBPyConnection) -> dict[str, Indicator]:

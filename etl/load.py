@@ -7,7 +7,6 @@ come through here.
 
 from __future__ import annotations
 
-import functools
 import getpass
 import hashlib
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from etl.period import Period
 from etl.read import MAX_FILE_BYTES, check_safe, read_sheets
 from etl.units import UnitMatcher
 from store.observations import current_values, find_loaded_batch, write_batch
-from store.reference import UNIT_COLUMNS, alias_codes, catalog_frame, mapping_profiles, units_frame
+from store.reference import alias_codes, cache_by_key, catalog_frame, mapping_profiles, reference_key, units_frame
 
 HISTORY_JUMP_SHARE = 0.4  # a rate or score moving more than 40% of its scale in a month is worth a look
 HISTORY_JUMP_FACTOR = 5.0  # so is a count growing or shrinking more than five times...
@@ -149,17 +148,13 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
 
 
 def unit_matcher(con: duckdb.DuckDBPyConnection) -> UnitMatcher:
-    """The matcher for the database's units, built once per process (folding 3,321 names takes a while)."""
-    units = units_frame(con)
-    aliases = alias_codes(con)
-    key = (tuple(units.itertuples(index=False, name=None)), tuple(sorted(aliases.items())))
-    return _matcher(key)
+    """The matcher for the database's units, built once per database (folding 3,321 names takes a while)."""
+    return _matcher(reference_key(con), con)
 
 
-@functools.lru_cache(maxsize=4)
-def _matcher(key: tuple) -> UnitMatcher:
-    rows, aliases = key
-    return UnitMatcher(pd.DataFrame(list(rows), columns=UNIT_COLUMNS), dict(aliases))
+@cache_by_key
+def _matcher(_key: tuple[str, str], con: duckdb.DuckDBPyConnection) -> UnitMatcher:
+    return UnitMatcher(units_frame(con), alias_codes(con))
 
 
 def _check_duplicates_across_sheets(file: str, blocks: list[Block], problems: list[Problem]) -> None:

@@ -7,7 +7,9 @@ next start with no code change.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -19,6 +21,7 @@ UNITS_CSV = DATA_DIR / "admin_units_2025.csv"
 MERGES_CSV = DATA_DIR / "commune_merges_2025.csv"
 CATALOG_CSV = DATA_DIR / "indicators.csv"
 REFORM_DATE = "2025-07-01"
+T = TypeVar("T")
 UNIT_COLUMNS = ("code", "name_vi", "full_name_vi", "name_ascii", "name_en", "unit_type", "parent_code")  # the two-level local government took effect
 
 _CATALOG_COLUMNS = {"min": "min_value", "max": "max_value"}
@@ -128,3 +131,23 @@ def save_mapping_profile(con: duckdb.DuckDBPyConnection, name: str, fingerprint:
 def store_composite(con: duckdb.DuckDBPyConnection, name: str, definition: str, created_by: str) -> None:
     """A named composite index (its definition as JSON); saving a name again updates it."""
     con.execute("INSERT OR REPLACE INTO composite VALUES (?, ?, ?, current_timestamp)", [name, definition, created_by])
+
+
+def reference_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Which database (file and creation) a connection is on, to cache reference data per database: units
+    are loaded once into a new file, the catalog is synced when a process first opens it."""
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    created = con.execute("SELECT min(applied_at) FROM schema_version").fetchall()
+    return str(path[0][0]), str(created[0][0])
+
+
+def cache_by_key(function: Callable[..., T]) -> Callable[..., T]:
+    """Remember a function's result per its first argument (a hashable key); the others are not keyed."""
+    results: dict[Any, T] = {}
+
+    def cached(key: Any, *args: Any) -> T:
+        if key not in results:
+            results[key] = function(key, *args)
+        return results[key]
+
+    return cached
