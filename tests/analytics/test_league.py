@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
 
 import store
 from analytics.league import (covered_months, composite_parts, distribution, export_rows, goal, indicator_choices,
                               league, months_back, neighbours, period_choices, sparklines, top_bottom)
 from analytics.ranking import Composite, rank, save_composite
 from analytics.values import catalog
-from etl.load import load_file
+from tests.analytics.monthly_files import load_month
 
 # Three communes of Phú Thọ (25)
 VAN_BAN, LAM_THAO, DAO_XA = "08377", "08494", "08662"
@@ -21,26 +20,14 @@ HEADER = ["Tổng tiếp nhận", "Đúng hạn", "Quá hạn", "Điểm công k
           "Điểm thanh toán trực tuyến", "Điểm số hóa hồ sơ", "Điểm mức độ hài lòng"]
 
 
-def load_month(db: Path, folder: Path, title: str, rows: list[list]) -> None:
-    book = Workbook()
-    sheet = book.active
-    sheet.append([f"BÁO CÁO THÁNG {title}"])
-    sheet.append(["Mã xã", *HEADER])
-    for row in rows:
-        sheet.append(row)
-    path = folder / f"{title.replace('/', '-')}.xlsx"
-    book.save(path)
-    assert load_file(path, db=db).status == "loaded"
-
-
 @pytest.fixture
 def phu_tho(fresh_db, tmp_path) -> Path:
     """Vân Bán skips September; Lâm Thao reports every month but lacks a group score in September;
     Đào Xá never reports."""
-    load_month(fresh_db, tmp_path, "8/2026", [[VAN_BAN, 1000, 900, 100, 15, 10, 8, 20, 15],
+    load_month(fresh_db, tmp_path, "8/2026", HEADER, [[VAN_BAN, 1000, 900, 100, 15, 10, 8, 20, 15],
                                               [LAM_THAO, 20, 19, 1, 15, 10, 8, 20, 15]])
-    load_month(fresh_db, tmp_path, "9/2026", [[LAM_THAO, 20, 18, 2, 15, 10, 8, 20, None]])
-    load_month(fresh_db, tmp_path, "10/2026", [[VAN_BAN, 1000, 950, 50, 16, 11, 9, 21, 16],
+    load_month(fresh_db, tmp_path, "9/2026", HEADER, [[LAM_THAO, 20, 18, 2, 15, 10, 8, 20, None]])
+    load_month(fresh_db, tmp_path, "10/2026", HEADER, [[VAN_BAN, 1000, 950, 50, 16, 11, 9, 21, 16],
                                                [LAM_THAO, 40, 36, 4, 15, 10, 8, 20, 15]])
     return fresh_db
 

@@ -9,33 +9,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from openpyxl import Workbook
 
 import store
 from analytics.periods import AnalysisPeriod, PeriodError
 from analytics.ranking import (Composite, UnknownScope, composite_values, goalpost_score, rank, rounded,
                                save_composite, wilson_interval)
 from analytics.values import UnknownIndicator, catalog, load_observations, values_for
-from etl.load import load_file
+from tests.analytics.monthly_files import load_month
 from tests.conftest import REPO
 
 # Five communes of Phú Thọ (25)
 VAN_BAN, LAM_THAO, PHU_THO_WARD, TIEN_LUONG, DAO_XA = "08377", "08494", "07942", "08344", "08662"
 GROUPS = ["Điểm công khai minh bạch", "Điểm dịch vụ công trực tuyến", "Điểm thanh toán trực tuyến",
           "Điểm số hóa hồ sơ", "Điểm mức độ hài lòng"]
-
-
-def load_month(db: Path, folder: Path, title: str, header: list[str], rows: list[list]) -> None:
-    book = Workbook()
-    sheet = book.active
-    sheet.append([f"BÁO CÁO THÁNG {title}"])
-    sheet.append(["Mã xã", *header])
-    for row in rows:
-        sheet.append(row)
-    path = folder / f"{title.replace('/', '-')}-{len(list(folder.iterdir()))}.xlsx"
-    book.save(path)
-    result = load_file(path, db=db)
-    assert result.status == "loaded", [p.message("en") for p in result.review.errors]
 
 
 @pytest.fixture
