@@ -1,6 +1,7 @@
 """The translation layer: every visible string goes through `translate`.
 
-Catalogs are flat JSON files, one per language, in this folder. Vietnamese is the default.
+Catalogs are flat JSON files, one folder per language (`vi/`, `en/`) holding one file per area of the
+app (loader, rankings, ...), so each area's wording is reviewed together. Vietnamese is the default.
 Plain Python (no streamlit) so the CLI, the loader's error messages and the pages share one wording.
 """
 
@@ -24,8 +25,15 @@ def catalog(lang: str) -> dict[str, str]:
     """The catalog of one language: key -> template with `{name}` placeholders."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    with open(_CATALOG_DIR / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+    merged: dict[str, str] = {}
+    for path in sorted((_CATALOG_DIR / lang).glob("*.json")):
+        with open(path, encoding="utf-8") as f:
+            part = json.load(f)
+        twice = sorted(set(part) & set(merged))
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another {lang} file: {', '.join(twice)}")
+        merged.update(part)
+    return merged
 
 
 def normalize_language(value: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 
@@ -23,6 +24,31 @@ def placeholders(text: str) -> set[str]:
 def test_every_key_is_in_both_catalogs():
     vi, en = catalog("vi"), catalog("en")
     assert sorted(set(vi) - set(en)) == [] and sorted(set(en) - set(vi)) == []
+
+
+def test_each_area_file_has_the_same_keys_in_both_languages():
+    def keys_by_file(lang: str) -> dict[str, set[str]]:
+        return {path.name: set(json.loads(path.read_text(encoding="utf-8")))
+                for path in (REPO / "i18n" / lang).glob("*.json")}
+
+    vi, en = keys_by_file("vi"), keys_by_file("en")
+    assert sorted(vi) == sorted(en)
+    assert {name: sorted(vi[name] ^ en[name]) for name in vi if vi[name] != en[name]} == {}
+
+
+def test_a_key_defined_in_two_area_files_is_refused(tmp_path, monkeypatch):
+    import i18n
+
+    for name in ("a.json", "b.json"):
+        (tmp_path / "vi").mkdir(exist_ok=True)
+        (tmp_path / "vi" / name).write_text('{"x.y": "z"}', encoding="utf-8")
+    monkeypatch.setattr(i18n, "_CATALOG_DIR", tmp_path)
+    i18n.catalog.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="x.y"):
+            i18n.catalog("vi")
+    finally:
+        i18n.catalog.cache_clear()
 
 
 def test_both_languages_use_the_same_placeholders():
