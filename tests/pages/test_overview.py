@@ -83,3 +83,20 @@ def test_choices_survive_a_change_of_language(demo_db, monkeypatch):
     assert app.selectbox(key="overview_province.en").value == "01"
     assert app.selectbox(key="overview_month.en").value == "2026-03"
     assert app.dataframe[0].value.shape[0] == 126
+
+
+@pytest.mark.parametrize("linked, title", [("en", "Commune digital transformation at a glance"),
+                                           ("xx", None)])
+def test_a_link_with_lang_opens_the_session_in_that_language(fresh_db, monkeypatch, linked, title):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("XASO_DB", str(fresh_db))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.query_params["lang"] = linked
+    app.run()
+
+    assert app.session_state["lang"] == ("en" if linked == "en" else "vi")  # an unknown code is ignored
+    if title:
+        assert app.title[0].value == title
