@@ -14,7 +14,7 @@ import duckdb
 from etl.errors import DatabaseBusy, SchemaTooNew
 from store.schema import MIGRATIONS, SCHEMA_VERSION
 
-XASO_VERSION = "0.1.0"
+XASO_VERSION = "0.2.0"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "xaso.duckdb"
 _LOCK_WAIT_SECONDS = float(os.environ.get("XASO_LOCK_WAIT", "30"))

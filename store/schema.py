@@ -94,6 +94,38 @@ MIGRATIONS: list[str] = [
         is_current     BOOLEAN NOT NULL
     );
     """,
+    # 2: people who sign in, their sessions, and the audit trail of who did what
+    """
+    CREATE TABLE app_user (
+        username        VARCHAR PRIMARY KEY,   -- lower case, [a-z0-9._-]
+        display_name    VARCHAR NOT NULL,
+        password_hash   VARCHAR NOT NULL,      -- bcrypt; never the password
+        role            VARCHAR NOT NULL,      -- viewer | analyst | admin
+        province_code   VARCHAR,               -- NULL: every province
+        disabled        BOOLEAN NOT NULL DEFAULT false,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,  -- consecutive, reset by a good sign-in
+        locked_until    TIMESTAMP,
+        created_at      TIMESTAMP NOT NULL,
+        updated_at      TIMESTAMP NOT NULL
+    );
+    CREATE TABLE user_session (
+        token_sha256    VARCHAR PRIMARY KEY,   -- the token itself is only in the browser session
+        username        VARCHAR NOT NULL,
+        created_at      TIMESTAMP NOT NULL,
+        expires_at      TIMESTAMP NOT NULL,
+        ended_at        TIMESTAMP
+    );
+    CREATE SEQUENCE audit_id_seq START 1;
+    CREATE TABLE audit (
+        audit_id        BIGINT PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+        happened_at     TIMESTAMP NOT NULL,
+        actor           VARCHAR NOT NULL,      -- a username, or the name typed at a failed sign-in
+        action          VARCHAR NOT NULL,      -- sign_in | sign_in_failed | upload | rollback | user_* | catalog_*
+        target          VARCHAR,               -- what it acted on: a username, a batch id, a file name
+        outcome         VARCHAR NOT NULL,      -- ok | refused
+        detail          JSON NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

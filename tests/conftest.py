@@ -17,6 +17,8 @@ SAMPLES = REPO.parent / "shared" / "samples"
 def pytest_configure(config: pytest.Config) -> None:
     # the loader waits for a busy database; tests want a fast answer
     os.environ.setdefault("XASO_LOCK_WAIT", "5")
+    # bcrypt's cost is a deliberate slowness; the tests check the rules, not the cost
+    os.environ.setdefault("XASO_BCRYPT_ROUNDS", "4")
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,10 @@ def test_the_database_path_comes_from_xaso_db(monkeypatch, tmp_path):
     assert store.database_path() == db.REPO_ROOT / "data" / "xaso.duckdb"
 
 
-def test_a_new_file_records_its_schema_version_and_the_release_that_made_it(fresh_db):
+def test_a_new_file_records_each_migration_and_the_release_that_applied_it(fresh_db):
     with duckdb.connect(str(fresh_db)) as con:
-        assert con.execute("SELECT version, app_version FROM schema_version").fetchall() == [
-            (SCHEMA_VERSION, store.XASO_VERSION)]
+        assert con.execute("SELECT version, app_version FROM schema_version ORDER BY version").fetchall() == [
+            (version, store.XASO_VERSION) for version in range(1, SCHEMA_VERSION + 1)]
 
 
 def test_opening_an_older_file_applies_the_missing_migrations(fresh_db, monkeypatch):

@@ -1,0 +1,278 @@
+"""People who sign in: accounts with bcrypt hashes, lock-out, expiring sessions, and what each role may do.
+
+Permissions are decided here, below the UI: the loader and the store ask `check_write` before they
+write, so hiding a button is never the only guard. Every sign-in (and failure) and every change to an
+account is written to the audit trail in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+import bcrypt
+import duckdb
+
+from etl.errors import XasoError
+from store.audit import record
+from store.db import transaction
+
+ROLES = ("viewer", "analyst", "admin")
+MAX_FAILED_SIGN_INS = 5  # then the account waits LOCK_MINUTES, whoever is guessing
+LOCK_MINUTES = 15
+SESSION_HOURS = float(os.environ.get("XASO_SESSION_HOURS", "8"))  # a working day
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further; a longer one would be silently cut
+BCRYPT_ROUNDS = int(os.environ.get("XASO_BCRYPT_ROUNDS", "12"))  # tests lower it to stay fast
+FIRST_ADMIN = "admin"
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+
+
+class SignInFailed(XasoError):
+    """Wrong name or password; deliberately the same message for both."""
+
+    code = "sign_in_failed"
+
+
+class AccountLocked(XasoError):
+    code = "account_locked"
+
+
+class SessionExpired(XasoError):
+    code = "session_expired"
+
+
+class NotAllowed(XasoError):
+    """The signed-in person's role or province does not allow this action."""
+
+    code = "not_allowed"
+
+
+class BadAccount(XasoError):
+    """An account request that cannot be honoured; `reason` picks the message (problem.account_<reason>)."""
+
+    REASONS = ("username", "taken", "unknown", "role", "province", "password_short", "password_long")
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.code = f"account_{reason}"
+        super().__init__(**params)
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: str
+    province_code: str | None  # None: every province
+    disabled: bool = False
+
+    def can_read(self, province_code: str | None) -> bool:
+        return self.province_code is None or province_code == self.province_code
+
+    def can_write(self, province_code: str | None) -> bool:
+        """May load, correct and roll back data of this province (None: data of several provinces)."""
+        if self.disabled or self.role == "viewer":
+            return False
+        return self.role == "admin" or self.province_code is None or province_code == self.province_code
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str  # kept by the browser session only; the database keeps its SHA-256
+    user: User
+    expires_at: datetime
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadAccount(reason="password_short", minimum=MIN_PASSWORD_LENGTH)
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise BadAccount(reason="password_long", maximum=MAX_PASSWORD_BYTES)
+
+
+def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str, *, by: str,
+             province_code: str | None = None, display_name: str | None = None) -> User:
+    """Create an account; refuses a taken or malformed name, an unknown role or province, a weak password."""
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise BadAccount(reason="username", value=username)
+    if role not in ROLES:
+        raise BadAccount(reason="role", value=role)
+    _check_province(con, province_code)
+    check_password_policy(password)
+    with transaction(con):
+        if _row(con, username) is not None:
+            raise BadAccount(reason="taken", value=username)
+        stamp = now()
+        con.execute("""INSERT INTO app_user (username, display_name, password_hash, role, province_code,
+                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [username, display_name or username, hash_password(password), role, province_code,
+                     stamp, stamp])
+        record(con, by, "user_add", username, {"role": role, "province": province_code})
+    return get_user(con, username)
+
+
+def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
+    row = _row(con, username)
+    if row is None:
+        raise BadAccount(reason="unknown", value=username)
+    return _user(row)
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
+    rows = con.execute("SELECT username, display_name, role, province_code, disabled FROM app_user "
+                       "ORDER BY username").fetchall()
+    return [User(*row) for row in rows]
+
+
+def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, *, by: str) -> User:
+    """Disable (or enable again) an account; a disabled account's sessions end at once."""
+    get_user(con, username)
+    with transaction(con):
+        con.execute("UPDATE app_user SET disabled = ?, updated_at = ? WHERE username = ?",
+                    [disabled, now(), username])
+        if disabled:
+            con.execute("UPDATE user_session SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
+                        [now(), username])
+        record(con, by, "user_disable" if disabled else "user_enable", username, {})
+    return get_user(con, username)
+
+
+def reset_password(con: duckdb.DuckDBPyConnection, username: str, password: str, *, by: str) -> User:
+    """A new password; also lifts a lock-out and ends the account's sessions."""
+    get_user(con, username)
+    check_password_policy(password)
+    with transaction(con):
+        con.execute("""UPDATE app_user SET password_hash = ?, failed_attempts = 0, locked_until = NULL,
+                       updated_at = ? WHERE username = ?""", [hash_password(password), now(), username])
+        con.execute("UPDATE user_session SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
+                    [now(), username])
+        record(con, by, "user_reset", username, {})
+    return get_user(con, username)
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, *,
+            at: datetime | None = None) -> Session:
+    """Check the password and open a session; counts failures and locks the account after too many.
+
+    A wrong password, an unknown name and a disabled account give the same answer, so the form does
+    not tell a guesser which names exist.
+    """
+    at = at or now()
+    username = username.strip().lower()
+    row = _row(con, username)
+    if row is not None and row["locked_until"] is not None and row["locked_until"] > at:
+        record(con, username, "sign_in_failed", username, {"reason": "locked"}, outcome="refused")
+        raise AccountLocked(minutes=_minutes_left(row["locked_until"], at))
+    typed = password.encode("utf-8")
+    if len(typed) > MAX_PASSWORD_BYTES:
+        typed = b""  # bcrypt refuses it; no stored password is that long anyway
+    # an unknown name is checked against a dummy hash, so both answers take the same time
+    stored = row["password_hash"].encode("ascii") if row is not None else _dummy_hash()
+    password_ok = bcrypt.checkpw(typed, stored) and row is not None
+    if not password_ok or row["disabled"]:
+        _count_failure(con, username, row, at)
+        raise SignInFailed()
+    token = secrets.token_urlsafe(32)
+    expires = at + timedelta(hours=SESSION_HOURS)
+    with transaction(con):
+        con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
+        con.execute("INSERT INTO user_session VALUES (?, ?, ?, ?, NULL)", [_digest(token), username, at, expires])
+        record(con, username, "sign_in", username, {}, at=at)
+    return Session(token, _user(row), expires)
+
+
+def session_user(con: duckdb.DuckDBPyConnection, token: str | None, *, at: datetime | None = None) -> User:
+    """The person behind a session token; refuses an unknown, ended or expired session or a disabled account."""
+    at = at or now()
+    row = con.execute("""SELECT u.username, u.display_name, u.role, u.province_code, u.disabled,
+                                s.expires_at, s.ended_at
+                         FROM user_session s JOIN app_user u USING (username) WHERE s.token_sha256 = ?""",
+                      [_digest(token or "")]).fetchone()
+    if row is None or row[6] is not None or row[5] <= at or row[4]:
+        raise SessionExpired()
+    return User(*row[:5])
+
+
+def sign_out(con: duckdb.DuckDBPyConnection, token: str) -> None:
+    con.execute("UPDATE user_session SET ended_at = ? WHERE token_sha256 = ? AND ended_at IS NULL",
+                [now(), _digest(token)])
+
+
+def check_write(user: User, province_codes: set[str] | list[str], action: str) -> None:
+    """Refuse (NotAllowed) unless the user may change data of every province named."""
+    outside = sorted(code for code in set(province_codes) if not user.can_write(code))
+    if outside or user.role == "viewer" or user.disabled:
+        raise NotAllowed(user=user.username, role=user.role, action=action,
+                         provinces=", ".join(outside) or "–")
+
+
+def require_role(user: User, role: str, action: str) -> None:
+    """Refuse unless the user holds `role` or a higher one (viewer < analyst < admin)."""
+    if user.disabled or ROLES.index(user.role) < ROLES.index(role):
+        raise NotAllowed(user=user.username, role=user.role, action=action, provinces="–")
+
+
+def ensure_first_admin(con: duckdb.DuckDBPyConnection) -> str | None:
+    """On a database with no account, create 'admin' with a random password and return it (once)."""
+    if con.execute("SELECT count(*) FROM app_user").fetchone()[0]:
+        return None
+    password = secrets.token_urlsafe(12)
+    add_user(con, FIRST_ADMIN, password, "admin", by="xaso-init", display_name="Quản trị viên")
+    return password
+
+
+def _check_province(con: duckdb.DuckDBPyConnection, province_code: str | None) -> None:
+    if province_code is None:
+        return
+    found = con.execute("SELECT count(*) FROM unit WHERE code = ? AND parent_code IS NULL",
+                        [province_code]).fetchone()[0]
+    if not found:
+        raise BadAccount(reason="province", value=province_code)
+
+
+def _row(con: duckdb.DuckDBPyConnection, username: str) -> dict | None:
+    cursor = con.execute("SELECT * FROM app_user WHERE username = ?", [username])
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row))
+
+
+def _user(row: dict) -> User:
+    return User(row["username"], row["display_name"], row["role"], row["province_code"], row["disabled"])
+
+
+def _count_failure(con: duckdb.DuckDBPyConnection, username: str, row: dict | None, at: datetime) -> None:
+    with transaction(con):
+        if row is not None:
+            failures = row["failed_attempts"] + 1
+            locked = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_SIGN_INS else None
+            con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? WHERE username = ?",
+                        [0 if locked else failures, locked, username])
+        record(con, username[:64], "sign_in_failed", username[:64], {"known": row is not None},
+               outcome="refused", at=at)
+
+
+def _minutes_left(until: datetime, at: datetime) -> int:
+    return max(1, -(-int((until - at).total_seconds()) // 60))
+
+
+@cache
+def _dummy_hash() -> bytes:
+    return hash_password(secrets.token_urlsafe(16)).encode("ascii")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
