@@ -1,11 +1,14 @@
-"""Xã Số entry point: page set-up, language switch, navigation. Nothing else."""
+"""Xã Số entry point: page set-up, language switch, who is signed in, navigation. Nothing else."""
 
 import streamlit as st
 
-from ui.i18n import language_switch, t
+from ui.auth import account_box, public_mode, signed_in_user
+from ui.i18n import language_switch
+from ui.navigation import navigation
 
 st.set_page_config(page_title="Xã Số", page_icon="📊", layout="wide")
 language_switch()
-pages = [st.Page("pages/overview.py", title=t("nav.overview"), icon="🏠", url_path="overview", default=True),
-         st.Page("pages/rankings.py", title=t("nav.rankings"), icon="🏆", url_path="rankings")]
-st.navigation(pages).run()
+user = signed_in_user()
+if user is not None:
+    account_box(user)
+navigation(user, public_mode()).run()

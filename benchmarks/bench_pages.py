@@ -37,6 +37,8 @@ class PageCase:
 PAGES: list[PageCase] = [
     PageCase("pages/overview.py", 1.5),
     PageCase("pages/rankings.py", 1.5),
+    PageCase("pages/users.py", 1.5),
+    PageCase("pages/audit.py", 1.5),
 ]
 
 
@@ -74,7 +76,12 @@ def time_page(case: PageCase, db: Path, runs: int, timeout: float = 120.0) -> Pa
 
     timing = PageTiming(case)
     os.environ["XASO_DB"] = str(db)
+    from tests.app_session import serve_like_the_launcher, sign_in_app
+
+    serve_like_the_launcher()
+
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    sign_in_app(app, db)
     app.run()
     try:
         app.switch_page(case.path)

@@ -230,7 +230,12 @@ def time_page(db: Path, runs: int, timeout: float = 120.0) -> Timing:
 
 def _run_page(app_test: type, timing: Timing, runs: int, timeout: float) -> None:
     """The default page once (st.navigation registers the pages), then the Rankings page: cold, then warm."""
+    from tests.app_session import serve_like_the_launcher, sign_in_app
+
+    serve_like_the_launcher()
+
     app = app_test.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    sign_in_app(app, os.environ["XASO_DB"])
     app.run()
     try:
         app.switch_page(PAGE)

@@ -13,6 +13,7 @@ from etl.demo import DEMO_MONTHS, generate_demo_frames, write_demo_workbooks
 from etl.load import load_file
 from i18n import translate
 from store.reference import CATALOG_CSV, DATA_DIR, UNITS_CSV
+from store.users import FIRST_ADMIN, ensure_first_admin
 
 DEMO_USER = "demo"
 
@@ -51,6 +52,10 @@ def ensure_database(db: Path | str | None = None, *, with_demo: bool = True, lan
     """Create the database with the reference data; build the demo data when it holds no observation."""
     path = Path(db) if db else store.database_path()
     echo(translate("init.database", lang, path=str(path)))
+    with store.connect(db) as con:
+        password = ensure_first_admin(con)
+    if password:  # printed once, here; only its bcrypt hash is kept
+        echo(translate("init.first_admin", lang, username=FIRST_ADMIN, password=password))
     if with_demo and not has_observations(db):
         build_demo(db, lang=lang, echo=echo)
     else:

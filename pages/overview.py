@@ -3,10 +3,12 @@
 import streamlit as st
 
 from analytics.overview import HEADLINE_INDICATORS, headlines, indicator_names, unit_counts, unit_table
+from ui.auth import require_role
 from ui.data import query
 from ui.i18n import indicator_name, language, number, t
 from ui.widgets import formatted_table, headline_card, month_label, scope_and_month
 
+require_role("viewer")
 st.title(t("overview.title"))
 counts = query(unit_counts)
 st.caption(t("overview.caption", provinces=counts["provinces"], communes=counts["communes"]))

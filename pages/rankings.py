@@ -4,11 +4,13 @@ import streamlit as st
 
 from analytics.league import NEIGHBOURS, league, neighbours, top_bottom
 from analytics.overview import months
+from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t
 from ui.league import (composite_builder, distribution_chart, downloads, indicator_labels, league_controls,
                        league_table, period_label, scope_label, unit_position, unranked_lists)
 
+require_role("viewer")
 st.title(t("rankings.title"))
 st.caption(t("rankings.caption"))
 controls = league_controls("rankings")

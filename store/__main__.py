@@ -18,7 +18,7 @@ from etl.errors import XasoError
 from etl.load import current_user
 from i18n import env_language, translate
 from store.audit import audit_log
-from store.users import ROLES, add_user, list_users, reset_password, set_disabled
+from store.users import ROLES, add_user, list_users, operator, reset_password, set_disabled
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 
@@ -51,26 +51,26 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     lang = env_language()
     args = _parser(lang).parse_args(argv)  # exits 2 on a usage error
-    by = f"cli:{current_user()}"
+    actor = operator(current_user())
     try:
         with store.connect(args.db) as con:
             if args.group == "audit":
-                frame = audit_log(con, actor=args.actor, action=args.action)
+                frame = audit_log(con, actor, actor=args.actor, action=args.action)
                 print(frame.to_csv(index=False) if args.csv else frame.to_string(index=False))
             elif args.command == "list":
-                _print_users(list_users(con), args.json, lang)
+                _print_users(list_users(con, actor), args.json, lang)
             elif args.command in ("add", "reset"):
                 password, generated = _password(args.password_stdin)
                 if args.command == "add":
-                    add_user(con, args.username, password, args.role, by=by, province_code=args.province,
+                    add_user(con, actor, args.username, password, args.role, province_code=args.province,
                              display_name=args.name)
                 else:
-                    reset_password(con, args.username, password, by=by)
+                    reset_password(con, actor, args.username, password)
                 print(translate(f"ucli.{args.command}.done", lang, username=args.username.strip().lower()))
                 if generated:
                     print(translate("ucli.password_once", lang, password=password))
             else:
-                set_disabled(con, args.username, args.command == "disable", by=by)
+                set_disabled(con, actor, args.username, args.command == "disable")
                 print(translate(f"ucli.{args.command}.done", lang, username=args.username))
     except XasoError as exc:
         print(exc.message(lang), file=sys.stderr)

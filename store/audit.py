@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
+
+if TYPE_CHECKING:
+    from store.users import User
 
 AUDIT_COLUMNS = ["audit_id", "happened_at", "actor", "action", "target", "outcome", "detail"]
 
@@ -20,9 +23,12 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str 
                  json.dumps(detail, ensure_ascii=False, default=str)])
 
 
-def audit_log(con: duckdb.DuckDBPyConnection, *, actor: str | None = None, action: str | None = None,
+def audit_log(con: duckdb.DuckDBPyConnection, reader: "User", *, actor: str | None = None, action: str | None = None,
               since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> pd.DataFrame:
-    """The trail, newest first, filtered by who, what and when (each filter optional)."""
+    """The trail, newest first, filtered by who, what and when (each filter optional); admins only."""
+    from store.users import require_role  # local: users records to the trail through this module
+
+    require_role(reader, "admin", "audit")
     return con.execute("""
         SELECT audit_id, happened_at, actor, action, target, outcome, detail FROM audit
         WHERE (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?)

@@ -19,6 +19,7 @@ import bcrypt
 import duckdb
 
 from etl.errors import XasoError
+from i18n import translate
 from store.audit import record
 from store.db import transaction
 
@@ -48,15 +49,21 @@ class SessionExpired(XasoError):
 
 
 class NotAllowed(XasoError):
-    """The signed-in person's role or province does not allow this action."""
+    """The signed-in person's role or province does not allow this action (`action.<action>` names it)."""
 
     code = "not_allowed"
+
+    def message(self, lang: str) -> str:
+        action = translate(f"action.{self.params['action']}", lang)
+        return (f"{translate('problem.not_allowed', lang, **{**self.params, 'action': action})} "
+                f"{translate('fix.not_allowed', lang, **self.params)}")
 
 
 class BadAccount(XasoError):
     """An account request that cannot be honoured; `reason` picks the message (problem.account_<reason>)."""
 
-    REASONS = ("username", "taken", "unknown", "role", "province", "password_short", "password_long")
+    REASONS = ("username", "taken", "unknown", "role", "province", "password_short", "password_long",
+               "last_admin")
 
     def __init__(self, reason: str, **params: object) -> None:
         self.code = f"account_{reason}"
@@ -103,9 +110,19 @@ def check_password_policy(password: str) -> None:
         raise BadAccount(reason="password_long", maximum=MAX_PASSWORD_BYTES)
 
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str, *, by: str,
+def operator(name: str) -> User:
+    """Whoever runs the command line on the server: it already holds the database file, so it acts as admin."""
+    return User(f"cli:{name}", name, "admin", None)
+
+
+SYSTEM = User("xaso", "Xã Số", "admin", None)  # the first run, creating the first admin
+
+
+def add_user(con: duckdb.DuckDBPyConnection, actor: User, username: str, password: str, role: str, *,
              province_code: str | None = None, display_name: str | None = None) -> User:
-    """Create an account; refuses a taken or malformed name, an unknown role or province, a weak password."""
+    """Create an account (admins only); refuses a taken or malformed name, an unknown role or province,
+    a weak password."""
+    _require_admin(con, actor, "user_add", username)
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise BadAccount(reason="username", value=username)
@@ -121,7 +138,7 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role:
                        created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                     [username, display_name or username, hash_password(password), role, province_code,
                      stamp, stamp])
-        record(con, by, "user_add", username, {"role": role, "province": province_code})
+        record(con, actor.username, "user_add", username, {"role": role, "province": province_code})
     return get_user(con, username)
 
 
@@ -132,27 +149,33 @@ def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
     return _user(row)
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
+def list_users(con: duckdb.DuckDBPyConnection, reader: User) -> list[User]:
+    """Every account (admins only)."""
+    require_role(reader, "admin", "user_list")
     rows = con.execute("SELECT username, display_name, role, province_code, disabled FROM app_user "
                        "ORDER BY username").fetchall()
     return [User(*row) for row in rows]
 
 
-def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool, *, by: str) -> User:
-    """Disable (or enable again) an account; a disabled account's sessions end at once."""
-    get_user(con, username)
+def set_disabled(con: duckdb.DuckDBPyConnection, actor: User, username: str, disabled: bool) -> User:
+    """Disable (or enable again) an account; its sessions end at once. The last active admin stays."""
+    _require_admin(con, actor, "user_disable" if disabled else "user_enable", username)
+    target = get_user(con, username)
+    if disabled and target.role == "admin" and not target.disabled and _active_admins(con) <= 1:
+        raise BadAccount("last_admin", value=username)
     with transaction(con):
         con.execute("UPDATE app_user SET disabled = ?, updated_at = ? WHERE username = ?",
                     [disabled, now(), username])
         if disabled:
             con.execute("UPDATE user_session SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
                         [now(), username])
-        record(con, by, "user_disable" if disabled else "user_enable", username, {})
+        record(con, actor.username, "user_disable" if disabled else "user_enable", username, {})
     return get_user(con, username)
 
 
-def reset_password(con: duckdb.DuckDBPyConnection, username: str, password: str, *, by: str) -> User:
-    """A new password; also lifts a lock-out and ends the account's sessions."""
+def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str, password: str) -> User:
+    """A new password (admins only); also lifts a lock-out and ends the account's sessions."""
+    _require_admin(con, actor, "user_reset", username)
     get_user(con, username)
     check_password_policy(password)
     with transaction(con):
@@ -160,7 +183,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, username: str, password: str,
                        updated_at = ? WHERE username = ?""", [hash_password(password), now(), username])
         con.execute("UPDATE user_session SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
                     [now(), username])
-        record(con, by, "user_reset", username, {})
+        record(con, actor.username, "user_reset", username, {})
     return get_user(con, username)
 
 
@@ -231,7 +254,7 @@ def ensure_first_admin(con: duckdb.DuckDBPyConnection) -> str | None:
     if con.execute("SELECT count(*) FROM app_user").fetchone()[0]:
         return None
     password = secrets.token_urlsafe(12)
-    add_user(con, FIRST_ADMIN, password, "admin", by="xaso-init", display_name="Quản trị viên")
+    add_user(con, SYSTEM, FIRST_ADMIN, password, "admin", display_name="Quản trị viên")
     return password
 
 
@@ -242,6 +265,19 @@ def _check_province(con: duckdb.DuckDBPyConnection, province_code: str | None) -
                         [province_code]).fetchone()[0]
     if not found:
         raise BadAccount(reason="province", value=province_code)
+
+
+def _require_admin(con: duckdb.DuckDBPyConnection, actor: User, action: str, target: str) -> None:
+    """Refuse (and record the refusal) unless the actor is an active admin."""
+    try:
+        require_role(actor, "admin", action)
+    except NotAllowed:
+        record(con, actor.username, action, target, {"role": actor.role}, outcome="refused")
+        raise
+
+
+def _active_admins(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM app_user WHERE role = 'admin' AND NOT disabled").fetchone()[0]
 
 
 def _row(con: duckdb.DuckDBPyConnection, username: str) -> dict | None:

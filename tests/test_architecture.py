@@ -52,3 +52,17 @@ def test_only_store_opens_duckdb():
     opens = [str(p.relative_to(REPO)) for p in REPO.glob("*/**/*.py")
              if "tests" not in p.parts and ".venv" not in p.parts and "duckdb.connect(" in p.read_text(encoding="utf-8")]
     assert opens == ["store/db.py"]
+
+
+def test_every_page_checks_who_may_open_it_before_anything_else():
+    """A page run without app.py (Streamlit's old multipage mode) must still be closed to strangers."""
+    unguarded = []
+    for page in sorted((REPO / "pages").glob("*.py")):
+        statements = [node for node in ast.parse(page.read_text(encoding="utf-8")).body
+                      if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)) or
+                      (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))]
+        first = statements[0] if statements else None
+        call = first.value if isinstance(first, (ast.Expr, ast.Assign)) else None
+        if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "require_role"):
+            unguarded.append(page.name)
+    assert unguarded == []

@@ -5,8 +5,9 @@
 - `app_url` (session): `streamlit run app.py` on a free port with XASO_DB set to that database.
 - `browser` (session): Chromium from $XASO_CHROMIUM (default /usr/bin/chromium). A missing browser
   fails the tests; it never skips them.
-- `open_app` (function): opens the app in a fresh context with a given browser locale and waits
-  until the first script run has finished.
+- `open_app` (function): opens the app in a fresh context with a given browser locale, waits until
+  the first script run has finished and signs in through the form (as E2E_USER, an admin created in
+  the database with `python -m store users add`), unless asked not to.
 
 Waiting: a finished run is known from the server itself. Each websocket frame is one ForwardMsg;
 `_RunWatcher` counts the `script_finished` messages of a page (decoded with Streamlit's own protobuf
@@ -41,6 +42,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_SECONDS = 60
 RUN_TIMEOUT_MS = 30_000  # one script run, first page load included
+E2E_USER, E2E_PASSWORD = "e2e-admin", "mật-khẩu-trình-duyệt"
 
 _IDLE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
          " return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
@@ -61,6 +63,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy2(source, target)
         if source.with_name(source.name + ".wal").is_file():
             shutil.copy2(source.with_name(source.name + ".wal"), target.with_name(target.name + ".wal"))
+        _add_e2e_user(target)
         return target
     started = time.monotonic()
     try:
@@ -73,7 +76,17 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(f"python -m etl init --db {target} failed (exit {result.returncode}):\n"
                     f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     print(f"\ne2e: demo database built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    _add_e2e_user(target)
     return target
+
+
+def _add_e2e_user(db: Path) -> None:
+    """The browser tests' admin account, made the way an operator makes one."""
+    result = subprocess.run([sys.executable, "-m", "store", "--db", str(db), "users", "add", E2E_USER, "--role",
+                             "admin", "--password-stdin"], cwd=REPO_ROOT, input=E2E_PASSWORD + "\n",
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        pytest.fail(f"python -m store users add {E2E_USER} failed: {result.stdout}{result.stderr}")
 
 
 def _free_port() -> int:
@@ -224,7 +237,7 @@ def open_app(browser, app_url: str, server_log: Path, _watchers: dict[int, _RunW
     contexts = []
     pages = []
 
-    def _open(locale: str = "vi-VN", path: str = "/"):
+    def _open(locale: str = "vi-VN", path: str = "/", sign_in: bool = True):
         context = browser.new_context(locale=locale, viewport=VIEWPORT)
         context.set_default_timeout(RUN_TIMEOUT_MS)
         contexts.append(context)
@@ -233,6 +246,8 @@ def open_app(browser, app_url: str, server_log: Path, _watchers: dict[int, _RunW
         watcher = _watchers[id(page)] = _RunWatcher(page)
         page.goto(app_url + path)
         watcher.wait_for_run(0, f"opening {path} with locale {locale}")
+        if sign_in:
+            sign_in_through_the_form(page)
         return page
 
     yield _open
@@ -247,6 +262,17 @@ def open_app(browser, app_url: str, server_log: Path, _watchers: dict[int, _RunW
         print(f"\n--- streamlit log ({server_log}) ---\n{server_log.read_text()[-6000:]}", file=sys.stderr)
     for context in contexts:
         context.close()
+
+
+def sign_in_through_the_form(page, username: str = E2E_USER, password: str = E2E_PASSWORD) -> None:
+    """Type the name and password into the sign-in form and wait for the app to run again."""
+    page.locator(".st-key-sign_in_username input").fill(username)
+    page.locator(".st-key-sign_in_password input").fill(password)
+    page.locator(".st-key-sign_in_submit button").click()
+    # the form submits, then the app runs again for the signed-in session: wait for the form to go
+    page.locator(".st-key-sign_in_submit").wait_for(state="detached", timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(_IDLE, timeout=RUN_TIMEOUT_MS)
+    page.evaluate(_TWO_FRAMES)
 
 
 @pytest.fixture

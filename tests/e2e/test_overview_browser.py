@@ -48,7 +48,7 @@ def assert_overview(page, lang: str) -> None:
     assert cards.count() >= HEADLINE_CARDS
     expect(page.get_by_test_id("stMetricLabel").filter(has_text=ONLINE_RATE[lang])).to_be_visible()
     expect(online_rate(page)).to_have_text(PERCENT[lang])
-    expect(page.get_by_test_id("stCaptionContainer").first).to_contain_text(COMMUNES[lang])
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first).to_contain_text(COMMUNES[lang])
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     expect(language_radio(page, lang)).to_be_checked()
     expect(page.locator(ERRORS)).to_have_count(0)
@@ -171,3 +171,22 @@ def test_language_switch_keeps_selections(open_app, rerun, screenshot):
     expect(page.get_by_role("combobox", name="Tỉnh, thành phố", exact=True)).to_have_value("Hà Nội")
     expect(month).to_have_value(chosen_month)
     assert metric_values(page) == hanoi
+
+
+def test_a_stranger_signs_in_and_out(open_app, screenshot):
+    from tests.e2e.conftest import sign_in_through_the_form
+
+    page = open_app("vi-VN", sign_in=False)
+    expect(page.get_by_role("heading", level=1, name="Đăng nhập")).to_be_visible()
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    screenshot(page, "sign_in_vi.png")
+
+    page.locator(".st-key-sign_in_username input").fill("e2e-admin")
+    page.locator(".st-key-sign_in_password input").fill("sai-mật-khẩu-rồi")
+    page.locator(".st-key-sign_in_submit button").click()
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+    sign_in_through_the_form(page)
+    assert_overview(page, "vi")
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_role("heading", level=1, name="Đăng nhập")).to_be_visible()

@@ -37,12 +37,13 @@ def test_the_league_table_and_my_commune_found_without_accents(open_app, rerun, 
 
 
 def test_a_deep_link_opened_first_after_a_start_gets_the_whole_app(browser, demo_db, tmp_path):
-    from tests.e2e.conftest import VIEWPORT, start_server
+    from tests.e2e.conftest import VIEWPORT, sign_in_through_the_form, start_server
 
     with start_server(demo_db, tmp_path / "streamlit.log") as url:  # a fresh server: no run before this one
         context = browser.new_context(locale="vi-VN", viewport=VIEWPORT)
         page = context.new_page()
         page.goto(url + "/rankings")
+        sign_in_through_the_form(page)  # the link's page comes once the person has signed in
         sidebar = page.get_by_test_id("stSidebar")
         expect(page.get_by_role("heading", level=1, name=TITLE["vi"])).to_be_visible()
         expect(sidebar.get_by_role("radiogroup", name="Ngôn ngữ · Language")).to_be_visible()

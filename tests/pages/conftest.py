@@ -10,15 +10,22 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import catalog
 from tests.conftest import REPO
+from tests.app_session import serve_like_the_launcher, sign_in_app
+
+serve_like_the_launcher()
 
 _KEY_PATTERN = re.compile("|".join(sorted((re.escape(k) for k in catalog("vi")), key=len, reverse=True)))
 
 
-def open_app(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The whole app (app.py routing to the default page) in the given language, run once."""
+def open_app(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch, role: str | None = "admin",
+             province: str | None = None) -> AppTest:
+    """The whole app (app.py routing to the default page) in the given language, run once, signed in
+    with `role` (None: not signed in)."""
     monkeypatch.setenv("XASO_DB", str(db))
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     app.session_state["lang"] = lang
+    if role is not None:
+        sign_in_app(app, db, role, province)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app

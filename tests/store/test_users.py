@@ -14,6 +14,7 @@ from store.users import (LOCK_MINUTES, MAX_FAILED_SIGN_INS, AccountLocked, BadAc
                          require_role, reset_password, session_user, set_disabled, sign_in, sign_out)
 
 PASSWORD = "mật-khẩu-đủ-dài"
+ADMIN = User("admin", "Quản trị", "admin", None)
 T0 = datetime(2026, 11, 23, 8, 0, 0)
 
 
@@ -24,7 +25,7 @@ def con(fresh_db):
 
 
 def test_a_password_is_stored_as_a_bcrypt_hash_never_as_text(con):
-    add_user(con, "Lan", PASSWORD, "analyst", by="test", province_code="01", display_name="Nguyễn Thị Lan")
+    add_user(con, ADMIN, "Lan", PASSWORD, "analyst", province_code="01", display_name="Nguyễn Thị Lan")
 
     stored = con.execute("SELECT username, password_hash FROM app_user").fetchall()
     assert stored[0][0] == "lan"  # names are kept in lower case
@@ -42,10 +43,10 @@ def test_a_password_is_stored_as_a_bcrypt_hash_never_as_text(con):
 ])
 def test_a_bad_account_request_is_refused_with_its_reason(con, username, password, role, province, reason):
     with pytest.raises(BadAccount) as refused:
-        add_user(con, username, password, role, by="test", province_code=province)
+        add_user(con, ADMIN, username, password, role, province_code=province)
 
     assert refused.value.code == f"account_{reason}"
-    assert list_users(con) == []
+    assert list_users(con, ADMIN) == []
     assert con.execute("SELECT count(*) FROM unit").fetchone()[0] == 3355
 
 
@@ -56,14 +57,14 @@ def test_every_account_reason_has_a_message_and_a_fix_in_both_languages():
 
 
 def test_a_taken_name_is_refused(con):
-    add_user(con, "lan", PASSWORD, "viewer", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
     with pytest.raises(BadAccount, match="account_taken"):
-        add_user(con, "LAN", PASSWORD, "admin", by="test")
+        add_user(con, ADMIN, "LAN", PASSWORD, "admin")
     assert get_user(con, "lan").role == "viewer"
 
 
 def test_signing_in_opens_a_session_that_expires(con):
-    add_user(con, "lan", PASSWORD, "analyst", by="test", province_code="01")
+    add_user(con, ADMIN, "lan", PASSWORD, "analyst", province_code="01")
 
     session = sign_in(con, "lan", PASSWORD, at=T0)
 
@@ -77,7 +78,7 @@ def test_signing_in_opens_a_session_that_expires(con):
 
 
 def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(con):
-    add_user(con, "lan", PASSWORD, "viewer", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
 
     with pytest.raises(SignInFailed) as wrong_password:
         sign_in(con, "lan", "mật-khẩu-sai-rồi", at=T0)
@@ -88,7 +89,7 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(con):
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(con):
-    add_user(con, "lan", PASSWORD, "viewer", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
     for attempt in range(MAX_FAILED_SIGN_INS):
         with pytest.raises(SignInFailed):
             sign_in(con, "lan", f"đoán-sai-lần-{attempt}", at=T0)
@@ -102,7 +103,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(con):
 
 
 def test_a_good_sign_in_clears_the_failure_count(con):
-    add_user(con, "lan", PASSWORD, "viewer", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(SignInFailed):
             sign_in(con, "lan", "sai-sai-sai-sai", at=T0)
@@ -114,27 +115,27 @@ def test_a_good_sign_in_clears_the_failure_count(con):
 
 
 def test_disabling_an_account_ends_its_sessions_and_refuses_sign_in(con):
-    add_user(con, "lan", PASSWORD, "analyst", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "analyst")
     session = sign_in(con, "lan", PASSWORD)
 
-    set_disabled(con, "lan", True, by="admin")
+    set_disabled(con, ADMIN, "lan", True)
 
     with pytest.raises(SessionExpired):
         session_user(con, session.token)
     with pytest.raises(SignInFailed):
         sign_in(con, "lan", PASSWORD)
-    set_disabled(con, "lan", False, by="admin")
+    set_disabled(con, ADMIN, "lan", False)
     assert sign_in(con, "lan", PASSWORD).user.username == "lan"
 
 
 def test_a_reset_sets_a_new_password_lifts_the_lock_and_ends_sessions(con):
-    add_user(con, "lan", PASSWORD, "viewer", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
     session = sign_in(con, "lan", PASSWORD)
     for _ in range(MAX_FAILED_SIGN_INS):
         with pytest.raises(SignInFailed):
             sign_in(con, "lan", "sai-sai-sai-sai")
 
-    reset_password(con, "lan", "mật-khẩu-mới-dài", by="admin")
+    reset_password(con, ADMIN, "lan", "mật-khẩu-mới-dài")
 
     with pytest.raises(SessionExpired):
         session_user(con, session.token)
@@ -144,7 +145,7 @@ def test_a_reset_sets_a_new_password_lifts_the_lock_and_ends_sessions(con):
 
 
 def test_signing_out_ends_the_session(con):
-    add_user(con, "lan", PASSWORD, "viewer", by="test")
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
     session = sign_in(con, "lan", PASSWORD)
     sign_out(con, session.token)
     with pytest.raises(SessionExpired):
@@ -184,19 +185,19 @@ def test_the_first_admin_gets_a_random_password_once(con):
 
 
 def test_every_sign_in_failure_and_account_change_is_in_the_audit_trail(con):
-    add_user(con, "lan", PASSWORD, "analyst", by="admin", province_code="01")
+    add_user(con, ADMIN, "lan", PASSWORD, "analyst", province_code="01")
     sign_in(con, "lan", PASSWORD)
     with pytest.raises(SignInFailed):
         sign_in(con, "lan", "sai-sai-sai-sai")
-    set_disabled(con, "lan", True, by="admin")
-    reset_password(con, "lan", "mật-khẩu-mới-dài", by="admin")
+    set_disabled(con, ADMIN, "lan", True)
+    reset_password(con, ADMIN, "lan", "mật-khẩu-mới-dài")
 
-    trail = audit_log(con)
+    trail = audit_log(con, ADMIN)
     assert list(trail["action"])[::-1] == ["user_add", "sign_in", "sign_in_failed", "user_disable", "user_reset"]
-    assert list(trail["actor"])[::-1] == ["admin", "lan", "lan", "admin", "admin"]
+    assert list(trail["actor"])[::-1] == ["admin", "lan", "lan", "admin", "admin"]  # who acted, each time
     assert list(trail["outcome"])[::-1] == ["ok", "ok", "refused", "ok", "ok"]
-    assert list(audit_log(con, action="sign_in_failed")["target"]) == ["lan"]
-    assert audit_log(con, actor="nobody").empty
+    assert list(audit_log(con, ADMIN, action="sign_in_failed")["target"]) == ["lan"]
+    assert audit_log(con, ADMIN, actor="nobody").empty
 
 
 def test_a_hostile_name_typed_at_sign_in_is_recorded_as_plain_text(con):
@@ -204,5 +205,29 @@ def test_a_hostile_name_typed_at_sign_in_is_recorded_as_plain_text(con):
     with pytest.raises(SignInFailed):
         sign_in(con, hostile, PASSWORD)
 
-    assert list(audit_log(con)["target"]) == [hostile.lower()]
+    assert list(audit_log(con, ADMIN)["target"]) == [hostile.lower()]
     assert con.execute("SELECT count(*) FROM unit").fetchone()[0] == 3355
+
+
+@pytest.mark.parametrize("actor", [User("lan", "Lan", "analyst", None), User("v", "V", "viewer", None),
+                                   User("old", "Old", "admin", None, disabled=True)])
+def test_only_an_active_admin_manages_accounts(con, actor):
+    add_user(con, ADMIN, "minh", PASSWORD, "viewer")
+    for change in (lambda: add_user(con, actor, "lan", PASSWORD, "admin"),
+                   lambda: set_disabled(con, actor, "minh", True),
+                   lambda: reset_password(con, actor, "minh", "mật-khẩu-của-kẻ-lạ")):
+        with pytest.raises(NotAllowed):
+            change()
+    assert [u.username for u in list_users(con, ADMIN)] == ["minh"] and not get_user(con, "minh").disabled
+    assert sign_in(con, "minh", PASSWORD).user.username == "minh"
+    refused = audit_log(con, ADMIN, actor=actor.username)
+    assert sorted(refused["action"]) == ["user_add", "user_disable", "user_reset"]
+    assert set(refused["outcome"]) == {"refused"}
+
+
+def test_the_last_active_admin_cannot_be_disabled(con):
+    add_user(con, ADMIN, "boss", PASSWORD, "admin")
+    with pytest.raises(BadAccount, match="account_last_admin"):
+        set_disabled(con, ADMIN, "boss", True)
+    add_user(con, ADMIN, "boss2", PASSWORD, "admin")
+    assert set_disabled(con, ADMIN, "boss", True).disabled

@@ -1,0 +1,159 @@
+"""Sign-in, roles and the admin pages, as a browser session sees them (AppTest, both languages)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import store
+from store.audit import audit_log
+from store.users import SYSTEM, add_user, list_users, session_user
+from tests.conftest import REPO
+from tests.pages.conftest import open_app, raw_keys
+from tests.app_session import PASSWORD
+
+EXPECTED = {"vi": ("Đăng nhập", "Tên đăng nhập hoặc mật khẩu không đúng."),
+            "en": ("Sign in", "The user name or password is wrong.")}
+
+
+def stranger(db, lang: str, monkeypatch) -> AppTest:
+    return open_app(db, lang, monkeypatch, role=None)
+
+
+def sign_in_with(app: AppTest, username: str, password: str) -> AppTest:
+    app.text_input(key="sign_in_username").input(username)
+    app.text_input(key="sign_in_password").input(password)
+    return app.button[0].click().run()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_stranger_sees_only_the_sign_in_form(fresh_db, monkeypatch, lang):
+    app = stranger(fresh_db, lang, monkeypatch)
+
+    assert app.title[0].value == EXPECTED[lang][0]
+    assert len(app.dataframe) == 0 and len(app.metric) == 0
+    with pytest.raises(Exception):
+        app.switch_page("pages/overview.py")  # not in a stranger's navigation
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_wrong_password_is_refused_with_the_same_words_as_an_unknown_name(fresh_db, monkeypatch, lang):
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "lan", PASSWORD, "viewer")
+    app = stranger(fresh_db, lang, monkeypatch)
+
+    wrong = sign_in_with(app, "lan", "không-phải-mật-khẩu").error[0].value
+    unknown = sign_in_with(app, "ai-do", PASSWORD).error[0].value
+
+    assert wrong == unknown and wrong.startswith(EXPECTED[lang][1])
+    with store.connect(fresh_db) as con:
+        assert list(audit_log(con, SYSTEM)["action"]) == ["sign_in_failed", "sign_in_failed", "user_add"]
+
+
+def test_the_right_password_opens_the_app(fresh_db, monkeypatch):
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "lan", PASSWORD, "viewer", display_name="Nguyễn Thị Lan")
+    app = stranger(fresh_db, "vi", monkeypatch)
+
+    sign_in_with(app, "lan", PASSWORD)
+
+    assert app.title[0].value == "Tổng quan chuyển đổi số cấp xã"
+    with store.connect(fresh_db) as con:
+        assert session_user(con, app.session_state["auth_token"]).username == "lan"
+    # signing out is a sidebar button, which AppTest loses on reruns: tests/e2e covers it in a browser
+
+
+def test_an_expired_session_is_sent_back_to_the_form_with_a_notice(fresh_db, monkeypatch):
+    app = open_app(fresh_db, "en", monkeypatch)
+    with store.connect(fresh_db) as con:
+        con.execute("UPDATE user_session SET expires_at = now() - INTERVAL 1 MINUTE")
+
+    app.run()
+
+    assert app.title[0].value == "Sign in"
+    assert app.warning[0].value.startswith("Your session has expired")
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_only_admins_reach_the_admin_pages_even_by_address(fresh_db, monkeypatch, role):
+    app = open_app(fresh_db, "vi", monkeypatch, role=role)
+    for page in ("pages/users.py", "pages/audit.py"):
+        with pytest.raises(Exception):
+            app.switch_page(page)
+
+    # a page file run directly (as if its address were forced) stops at its own check
+    monkeypatch.setenv("XASO_DB", str(fresh_db))
+    direct = AppTest.from_file(str(REPO / "pages" / "users.py"), default_timeout=60)
+    direct.session_state["lang"] = "en"
+    direct.session_state["auth_token"] = app.session_state["auth_token"]
+    direct.run()
+    assert direct.error[0].value == "Your account may not open this page."
+    assert len(direct.dataframe) == 0
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_admin_creates_an_account_and_sees_its_password_once(fresh_db, monkeypatch, lang):
+    app = open_app(fresh_db, lang, monkeypatch)
+    app.switch_page("pages/users.py").run()
+
+    app.text_input(key="new_username").input("hoa")
+    app.text_input(key="new_display_name").input("Trần Thị Hoa")
+    app.selectbox(key=f"new_role.{lang}").set_value("analyst")
+    app.selectbox(key=f"new_province.{lang}").set_value("01")
+    app.button(key="new_account").click().run()
+
+    password = app.code[0].value
+    with store.connect(fresh_db) as con:
+        hoa = [u for u in list_users(con, SYSTEM) if u.username == "hoa"][0]
+        assert (hoa.role, hoa.province_code, hoa.display_name) == ("analyst", "01", "Trần Thị Hoa")
+        from store.users import sign_in
+        assert sign_in(con, "hoa", password).user.username == "hoa"
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_audit_page_lists_sign_ins(fresh_db, monkeypatch, lang):
+    app = open_app(fresh_db, lang, monkeypatch)
+    app.switch_page("pages/audit.py").run()
+
+    table = app.dataframe[0].value
+    assert len(table) >= 2  # the tester's account and sign-in
+    assert {"Đăng nhập", "Sign-in"} & set(table.iloc[:, 3])
+    assert raw_keys(app) == []
+
+
+def test_public_mode_shows_the_figures_without_sign_in_but_no_admin_page(fresh_db, monkeypatch):
+    monkeypatch.setenv("XASO_PUBLIC", "1")
+    app = stranger(fresh_db, "vi", monkeypatch)
+
+    assert app.title[0].value == "Tổng quan chuyển đổi số cấp xã"
+    app.switch_page("pages/rankings.py").run()
+    assert not app.exception
+    with pytest.raises(Exception):
+        app.switch_page("pages/users.py")
+
+
+def test_an_admin_disables_an_account_from_the_page(fresh_db, monkeypatch):
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "lan", PASSWORD, "analyst")
+    app = open_app(fresh_db, "en", monkeypatch)
+    app.switch_page("pages/users.py").run()
+
+    app.selectbox(key="admin_account.en").set_value("lan").run()
+    app.button(key="admin_toggle").click().run()
+
+    assert app.success[0].value == "Account lan disabled."
+    with store.connect(fresh_db) as con:
+        assert [u.disabled for u in list_users(con, SYSTEM) if u.username == "lan"] == [True]
+
+
+@pytest.mark.parametrize("page", ["overview", "rankings", "users", "audit"])
+def test_every_page_run_without_app_py_still_asks_for_a_sign_in(fresh_db, monkeypatch, page):
+    monkeypatch.setenv("XASO_DB", str(fresh_db))
+    direct = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=60)
+    direct.session_state["lang"] = "vi"
+    direct.run()
+
+    assert direct.error[0].value == "Hãy đăng nhập trước: mở trang chủ của Xã Số để đăng nhập."
+    assert len(direct.dataframe) == 0 and len(direct.metric) == 0

@@ -1,0 +1,87 @@
+"""Who is using this browser session: the sign-in form, the session token, and which pages they may open.
+
+The token lives only in this Streamlit session; every run asks `store.users.session_user` whether it is
+still valid, so an expired or ended session (or a disabled account) loses access on its next click.
+Hiding pages is a convenience: the loader and the store check the same permissions again.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+import store
+from etl.errors import XasoError
+from store.users import ROLES, SessionExpired, User, session_user, sign_in, sign_out
+from ui.i18n import language, t
+
+TOKEN_KEY = "auth_token"
+_NOTICE_KEY = "auth_notice"
+
+
+def public_mode() -> bool:
+    """XASO_PUBLIC=1: read-only pages open to anyone without signing in (off by default)."""
+    return os.environ.get("XASO_PUBLIC", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def signed_in_user() -> User | None:
+    """The signed-in person, or None; an expired session is forgotten with a notice for the form."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return None
+    try:
+        with store.connect() as con:
+            return session_user(con, token)
+    except SessionExpired:
+        del st.session_state[TOKEN_KEY]
+        st.session_state[_NOTICE_KEY] = SessionExpired().message(language())
+        return None
+
+
+def has_role(user: User | None, role: str) -> bool:
+    return user is not None and not user.disabled and ROLES.index(user.role) >= ROLES.index(role)
+
+
+def sign_in_form() -> None:
+    """Name and password; on success the session holds the token and the app runs again."""
+    st.title(t("auth.title"))
+    st.caption(t("auth.caption"))
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.warning(notice)
+    with st.form("sign_in"):
+        username = st.text_input(t("auth.username"), key="sign_in_username")
+        password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(t("auth.submit"), type="primary", key="sign_in_submit")
+    if submitted:
+        try:
+            with store.connect() as con:
+                session = sign_in(con, username, password)
+        except XasoError as exc:
+            st.error(exc.message(language()))
+            return
+        st.session_state[TOKEN_KEY] = session.token
+        st.rerun()
+
+
+def account_box(user: User) -> None:
+    """Sidebar: who is signed in, and the way out."""
+    st.sidebar.caption(t("auth.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+    if st.sidebar.button(t("auth.sign_out"), key="sign_out"):
+        with store.connect() as con:
+            sign_out(con, st.session_state.pop(TOKEN_KEY))
+        st.rerun()
+
+
+def require_role(role: str) -> User | None:
+    """Stop the page unless the signed-in person holds `role`. Every page calls it first, so a page
+    file run without app.py (plain `streamlit run app.py` serves a deep link that way on its first
+    visit) is still closed. Read-only pages are open to anyone in public mode (the user is None then)."""
+    user = signed_in_user()
+    if user is None and role == "viewer" and public_mode():
+        return None
+    if not has_role(user, role):
+        st.error(t("auth.not_allowed") if user else t("auth.sign_in_first"))
+        st.stop()
+    return user

@@ -1,0 +1,50 @@
+"""Which pages exist, in which section, and who may open them: app.py builds the navigation from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from store.users import User
+from ui.auth import has_role, sign_in_form
+from ui.i18n import t
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    url_path: str
+    icon: str
+    section: str  # nav.section.<section>
+    role: str  # the least role that may open it; "viewer" pages are public in public mode
+
+    @property
+    def title_key(self) -> str:
+        return f"nav.{self.url_path}"
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/overview.py", "overview", "🏠", "view", "viewer"),
+    PageSpec("pages/rankings.py", "rankings", "🏆", "view", "viewer"),
+    PageSpec("pages/users.py", "users", "👥", "admin", "admin"),
+    PageSpec("pages/audit.py", "audit", "📜", "admin", "admin"),
+]
+
+
+def navigation(user: User | None, public: bool) -> st.navigation:
+    """The pages this person may open, by section. Any other page's address shows the sign-in form to a
+    stranger (so a shared link opens its page right after signing in) and is unknown to the signed-in."""
+    allowed = [p for p in PAGES if has_role(user, p.role) or (public and user is None and p.role == "viewer")]
+    sections: dict[str, list[st.Page]] = {}
+    for spec in allowed:
+        page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+                       default=spec is allowed[0])
+        sections.setdefault(t(f"nav.section.{spec.section}"), []).append(page)
+    if user is None:
+        account = sections.setdefault(t("nav.section.account"), [])
+        account.append(st.Page(sign_in_form, title=t("auth.title"), icon="🔑", url_path="sign-in",
+                               default=not allowed))
+        account += [st.Page(sign_in_form, title=t("auth.title"), url_path=spec.url_path, visibility="hidden")
+                    for spec in PAGES if spec not in allowed]
+    return st.navigation(sections, position="sidebar" if allowed else "hidden")
