@@ -445,7 +445,7 @@ def summary(profile: Profile, lang: str) -> list[str]:
         side = "above" if gap > 0 else "below" if gap < 0 else "equal"
         sentences.append(translate(f"profile.summary.rate_{side}", lang, indicator=rate.name(lang),
                                    value=_n(rate.value, lang, 1), gap=_n(abs(gap), lang, 1)))
-    if profile.rank_change is not None and profile.rank_change.places_gained != 0:
+    if profile.rank_change is not None and (profile.rank_change.own_effect or profile.rank_change.others_effect):
         change = profile.rank_change
         sentences.append(translate(
             "profile.summary.why", lang, own=_places(change.own_effect, lang),
