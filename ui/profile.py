@@ -78,7 +78,8 @@ def headline(result: Profile) -> None:
     cards[2].metric(t("profile.rank_country"), _rank(index.national_rank, index.national_rank_of),
                     _places(index.national_rank_change), border=True)
     cards[3].metric(t("profile.peer_standing", peers=t(f"profile.peers.{result.unit_type}")),
-                    _percentile(index.peer_percentile), border=True, help=t("profile.peer_standing_help"))
+                    "–" if index.peer_percentile is None else f"{number(index.peer_percentile, 0)}%", border=True,
+                    help=t("profile.peer_standing_help"))
 
 
 def _signed(value: float | None, decimals: int) -> str | None:
@@ -96,10 +97,6 @@ def _places(change: int | None) -> str | None:
 
 def _rank(rank: int | None, rank_of: int) -> str:
     return "–" if rank is None else f"{number(rank)}/{number(rank_of)}"
-
-
-def _percentile(value: float | None) -> str:
-    return "–" if value is None else t("profile.percentile", value=number(value, 0))
 
 
 # -- the indicator table ---------------------------------------------------------------------------
@@ -213,7 +210,8 @@ def rank_change_charts(result: Profile) -> None:
 
 def points_waterfall(change: RankChange, lang: str) -> go.Figure:
     previous, current = month_label(change.previous_month, lang), t("profile.this_month")
-    x = [previous, *[g.name_en if lang == "en" else g.name_vi for g in change.groups], current]
+    x = [_wrapped(label) for label in
+         (previous, *[g.name_en if lang == "en" else g.name_vi for g in change.groups], current)]
     y = [change.previous_index, *[g.change for g in change.groups], change.current_index]
     text = [format_number(change.previous_index, lang, 2),
             *[_signed_text(g.change, lang) for g in change.groups], format_number(change.current_index, lang, 2)]
@@ -232,22 +230,33 @@ def points_waterfall(change: RankChange, lang: str) -> go.Figure:
 
 
 def places_waterfall(change: RankChange, lang: str) -> go.Figure:
-    """Ranks on a reversed axis, so going up is moving up the table."""
-    x = [t("profile.places_previous"), t("profile.places_own"), t("profile.places_others"), t("profile.places_now")]
-    y = [change.previous_rank, -change.own_effect, -change.others_effect, change.current_rank]
-    text = [format_number(change.previous_rank, lang), _places_text(change.own_effect, lang),
-            _places_text(change.others_effect, lang), format_number(change.current_rank, lang)]
-    # a smaller rank number is better: "decreasing" bars are gains here
+    """Places gained in the province: by the unit's own change, by the others' moves, and in all."""
+    x = [_wrapped(t("profile.places_own")), _wrapped(t("profile.places_others")), _wrapped(t("profile.places_total"))]
+    y = [change.own_effect, change.others_effect, change.places_gained]
+    text = [_places_text(value, lang) for value in y]
     figure = go.Figure(go.Waterfall(
-        x=x, y=y, measure=["absolute", "relative", "relative", "total"], text=text, textposition="outside",
-        hoverinfo="x+text", connector={"line": {"color": "#555555", "dash": "dot"}},
-        increasing={"marker": {"color": LOSS}}, decreasing={"marker": {"color": GAIN}},
-        totals={"marker": {"color": TOTAL}}))
-    top = max(change.previous_rank, change.rank_with_own_change, change.current_rank)
-    figure.update_layout(title=t("profile.places_title"), height=360, showlegend=False,
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                         yaxis={"range": [top + max(2, top * 0.1), 0], "title": t("profile.rank_axis")})
+        x=x, y=y, measure=["relative", "relative", "total"], text=text, textposition="outside", hoverinfo="x+text",
+        connector={"line": {"color": "#555555", "dash": "dot"}}, increasing={"marker": {"color": GAIN}},
+        decreasing={"marker": {"color": LOSS}}, totals={"marker": {"color": TOTAL}}))
+    reach = max(abs(change.own_effect), abs(change.own_effect + change.others_effect), 1)
+    title = t("profile.places_title", previous=format_number(change.previous_rank, lang),
+              current=format_number(change.current_rank, lang), rank_of=format_number(change.current_rank_of, lang))
+    figure.update_layout(title=title, height=360, showlegend=False, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                         yaxis={"range": [-reach * 1.35, reach * 1.35], "title": t("profile.places_axis"),
+                                "zeroline": True, "zerolinecolor": "#555555"})
     return figure
+
+
+def _wrapped(label: str, width: int = 14) -> str:
+    """Long axis labels over several lines (plotly breaks on <br>)."""
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
 
 
 def _signed_text(value: float, lang: str) -> str:
