@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import store
@@ -92,7 +93,7 @@ def test_ranks_equal_the_rankings_for_every_ranked_indicator(two_months, van_ban
                 assert getattr(line, f"{scope}_rank") == row["rank"], (line.code, scope)
                 assert getattr(line, f"{scope}_rank_of") == len(ranking.table), (line.code, scope)
             previous = scopes["province"].table.set_index("unit_code").loc[VAN_BAN, "previous_rank"]
-            assert line.province_previous_rank == (None if previous is None or previous != previous else previous)
+            assert line.province_previous_rank == (None if pd.isna(previous) else previous), line.code
 
 
 def test_lower_is_better_ranks_the_fewest_days_first(van_ban):
@@ -189,6 +190,19 @@ def test_a_unit_that_never_reported(two_months):
     assert summary(dao_xa, "vi") == ["Xã Đào Xá chưa từng báo cáo số liệu."]
 
 
+def test_a_unit_missing_a_766_group_has_no_index_and_the_summary_says_why(two_months, tmp_path):
+    load_month(two_months, tmp_path, "10/2026", HEADER, [
+        [VAN_BAN, 100, 95, 5, 90, 2.0, 18, 10, 6, 20, None],  # no satisfaction score
+        [TIEN_LUONG, 100, 100, 0, 75, 5.0, 16, 11, 9, 21, 16],
+    ])
+    with store.connect(two_months) as con:
+        result = profile(con, VAN_BAN, "2026-10")
+    assert result.line(SERVICE_INDEX).value is None and result.rank_change is None
+    assert result.status == "gaps" and "satisfaction_score" in result.missing
+    assert summary(result, "vi")[0] == ("Xã Vân Bán chưa có chỉ số phục vụ người dân và doanh nghiệp tháng này "
+                                        "(thiếu điểm nhóm 766).")
+
+
 def test_an_unknown_code_is_a_typed_error(two_months):
     with store.connect(two_months) as con, pytest.raises(UnknownUnit) as raised:
         profile(con, "99999", "2026-09")
@@ -246,5 +260,9 @@ def test_sparklines_equal_the_rankings_sparklines(demo_db):
     with store.connect(demo_db) as con:
         result = profile(con, VAN_BAN, "2026-10")
         for line in result.lines:
-            assert line.sparkline == tuple(sparklines(con, line.code, [VAN_BAN], "2026-10")[VAN_BAN]), line.code
+            # approx: the index sums six groups in whatever order the rows arrive (last-digit differences)
+            expected = sparklines(con, line.code, [VAN_BAN], "2026-10")[VAN_BAN]
+            assert [v is None for v in line.sparkline] == [v is None for v in expected], line.code
+            assert [v for v in line.sparkline if v is not None] == \
+                pytest.approx([v for v in expected if v is not None], rel=1e-12), line.code
     assert len(result.sparkline_months) == 12 and result.sparkline_months[-1] == "2026-10"
