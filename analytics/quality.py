@@ -79,24 +79,30 @@ def completeness(con: duckdb.DuckDBPyConnection, month: str, province: str | Non
                  months_back_count: int = COMPLETENESS_MONTHS) -> Completeness:
     """Who reported what in the `months_back_count` months up to `month`; units missing `month` first."""
     months = window(con, month, months_back_count)
+    scope = _scope(con, province)
     covered = con.execute("""
-        WITH obs AS (
-            SELECT unit_code, indicator_code, period, derived FROM observation
-            WHERE is_current AND list_contains($months, period)
+        WITH expected AS (  -- what the month's files asked for, anywhere in the country
+            SELECT DISTINCT period, indicator_code FROM observation
+            WHERE is_current AND NOT derived AND list_contains($months, period)
         ),
-        expected AS (SELECT DISTINCT period, indicator_code FROM obs WHERE NOT derived)
+        obs AS (
+            SELECT unit_code, indicator_code, period FROM observation
+            WHERE is_current AND list_contains($months, period)
+              AND ($units::VARCHAR[] IS NULL OR list_contains($units::VARCHAR[], unit_code))
+        )
         SELECT o.unit_code, o.period,
-               count(DISTINCT o.indicator_code) FILTER (WHERE e.indicator_code IS NOT NULL) AS indicators,
-               (SELECT count(*) FROM expected x WHERE x.period = o.period) AS expected
+               count(DISTINCT o.indicator_code) FILTER (WHERE e.indicator_code IS NOT NULL) AS indicators
         FROM obs o LEFT JOIN expected e ON e.period = o.period AND e.indicator_code = o.indicator_code
         GROUP BY o.unit_code, o.period
-    """, {"months": months}).df()
-    scope = _scope(con, province)
+    """, {"months": months, "units": None if province is None else scope["unit_code"].tolist()}).df()
+    expected = pd.Series(dict(con.execute("""
+        SELECT period, count(DISTINCT indicator_code) FROM observation
+        WHERE is_current AND NOT derived AND list_contains(?, period) GROUP BY period
+    """, [months]).fetchall()), dtype=float)
     grid = pd.MultiIndex.from_product([scope["unit_code"], months], names=["unit_code", "period"]).to_frame(index=False)
     matrix = grid.merge(covered, on=["unit_code", "period"], how="left")
     matrix["reported"] = matrix["indicators"].notna()
     matrix["indicators"] = matrix["indicators"].fillna(0).astype(int)
-    expected = covered.groupby("period")["expected"].first()
     matrix["expected"] = matrix["period"].map(expected).fillna(0).astype(int)
     matrix["share"] = (matrix["indicators"] / matrix["expected"].where(matrix["expected"] > 0)).fillna(0.0)
 
@@ -160,10 +166,11 @@ def scores(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
             SELECT unit_code, indicator_code, count(*) AS n, median(value) AS centre, mad(value) AS mad
             FROM past GROUP BY ALL HAVING count(*) >= $min_history
         ),
-        past_stats AS (
-            SELECT c.unit_code, c.indicator_code, c.n, c.centre, c.mad, avg(abs(p.value - c.centre)) AS mean_ad
-            FROM past_centre c JOIN past p USING (unit_code, indicator_code)
-            GROUP BY ALL
+        past_stats AS (  -- the mean absolute deviation only where the MAD is 0: a second pass over few rows
+            SELECT c.*, (SELECT avg(abs(p.value - c.centre)) FROM past p
+                         WHERE c.mad = 0 AND p.unit_code = c.unit_code AND p.indicator_code = c.indicator_code
+                        ) AS mean_ad
+            FROM past_centre c
         ),
         peer_values AS (
             SELECT cur.* FROM cur JOIN indicator i ON i.code = cur.indicator_code
@@ -174,9 +181,10 @@ def scores(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
             FROM peer_values GROUP BY ALL HAVING count(*) >= $min_peers
         ),
         peer_stats AS (
-            SELECT c.unit_type, c.indicator_code, c.n, c.centre, c.mad, avg(abs(p.value - c.centre)) AS mean_ad
-            FROM peer_centre c JOIN peer_values p USING (unit_type, indicator_code)
-            GROUP BY ALL
+            SELECT c.*, (SELECT avg(abs(p.value - c.centre)) FROM peer_values p
+                         WHERE c.mad = 0 AND p.unit_type = c.unit_type AND p.indicator_code = c.indicator_code
+                        ) AS mean_ad
+            FROM peer_centre c
         ),
         tested AS (
             SELECT cur.unit_code, cur.indicator_code, 'history' AS test, cur.value, s.centre, s.mad, s.mean_ad, s.n

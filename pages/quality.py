@@ -23,6 +23,8 @@ tabs = st.tabs([t("quality.tab.completeness"), t("quality.tab.outliers"), t("qua
 with tabs[0]:
     completeness_section(query(completeness, month, province), province, scope, "quality_completeness")
 with tabs[1]:
-    outliers_section(query(outliers, month, province), month, province, scope, "quality_outliers")
+    suspects = query(outliers, month)  # tested nationally either way: a province only filters the list
+    suspects = suspects[suspects["province_code"] == province] if province else suspects
+    outliers_section(suspects.reset_index(drop=True), month, province, scope, "quality_outliers")
 with tabs[2]:
     timeliness_section(query(timeliness, month, province), province, scope, "quality_timeliness")

@@ -20,7 +20,7 @@ from ui.i18n import language, number, t
 from ui.links import profile_href
 from ui.widgets import choice, month_label
 
-SHOWN_ROWS = 1000  # longer lists are cut on screen; the files hold every row
+SHOWN_ROWS = 500  # longer lists are cut on screen; the files hold every row
 # light = reported, dark = missing: the order of lightness survives grayscale and colour blindness
 SHARE_SCALE = [[0.0, "#08306b"], [0.5, "#4a89c8"], [1.0, "#e8f1fa"]]
 BADGE_ICONS = {"incomplete": "◐", "outlier": "⚠"}
@@ -94,15 +94,16 @@ def completeness_section(result: Completeness, province: str | None, scope: str,
     st.markdown("**" + t("quality.completeness.units_title") + "**")
     st.caption(t("quality.completeness.units_caption", months=len(result.months)))
     share, gaps = t("quality.column.share"), t("quality.column.months_missing", months=len(result.months))
-    status = units["reported"].map(lambda r: t("quality.status.reported") if r else t("quality.status.missing"))
-    shown = pd.DataFrame({**_units(units), t("quality.column.status"): status,
-                          t("quality.column.indicators"): units["indicators"], share: (units["share"] * 100).round(),
-                          gaps: units["months_missing"]})
-    st.dataframe(shown.head(SHOWN_ROWS), hide_index=True, height=360 if len(shown) > 10 else "auto", column_config={
+    status = units["reported"].map({True: t("quality.status.reported"), False: t("quality.status.missing")})
+    head = units.head(SHOWN_ROWS)
+    shown = pd.DataFrame({**_units(head), t("quality.column.status"): status.head(SHOWN_ROWS),
+                          t("quality.column.indicators"): head["indicators"], share: (head["share"] * 100).round(),
+                          gaps: head["months_missing"]})
+    st.dataframe(shown, hide_index=True, height=360 if len(shown) > 10 else "auto", column_config={
         t("column.code"): _link_column(),
         share: st.column_config.ProgressColumn(help=t("quality.column.share_help"), min_value=0, max_value=100,
                                                format="%.0f%%", color="blue")})
-    _cut_note(len(shown))
+    _cut_note(len(units))
     title = t("quality.completeness.export_title", scope=scope, month=month_label(result.month, language()))
     frame = pd.DataFrame({t("column.code"): units["unit_code"], t("column.unit"): units[f"name_{suffix}"],
                           t("column.province"): units[f"province_{suffix}"], t("quality.column.status"): status,
@@ -187,10 +188,11 @@ def timeliness_section(result: Timeliness, province: str | None, scope: str, key
     st.markdown("**" + t("quality.timeliness.units_title") + "**")
     arrived = t("quality.column.arrived")
     stamp = units["arrived"].dt.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
-    shown = pd.DataFrame({**_units(units), arrived: stamp, t("quality.column.days"): days})
-    st.dataframe(shown.head(SHOWN_ROWS), hide_index=True, height=300 if len(shown) > 8 else "auto",
+    shown = pd.DataFrame({**_units(units.head(SHOWN_ROWS)), arrived: stamp.head(SHOWN_ROWS),
+                          t("quality.column.days"): days.head(SHOWN_ROWS)})
+    st.dataframe(shown, hide_index=True, height=300 if len(shown) > 8 else "auto",
                  column_config={t("column.code"): _link_column()})
-    _cut_note(len(shown))
+    _cut_note(len(units))
     frame = pd.DataFrame({t("column.code"): units["unit_code"], t("column.unit"): units[f"name_{suffix}"],
                           t("column.province"): units[f"province_{suffix}"], arrived: stamp,
                           t("quality.column.days"): days})
@@ -209,24 +211,24 @@ def outliers_section(table: pd.DataFrame, month: str, province: str | None, scop
         return
     suffix, lang = _suffix(), language()
     st.caption(t("quality.outliers.summary", values=len(table), units=table["unit_code"].nunique()))
-    names = query(indicator_names).set_index("code")[f"name_{suffix}"]
-    decimals = query(indicator_names).set_index("code")["decimals"]
-    places = decimals.reindex(table["indicator_code"]).fillna(2).astype(int).to_numpy()
+    catalog = query(indicator_names).set_index("code")
     value, expected, z = t("quality.column.value"), t("quality.column.expected_value"), t("quality.column.z")
-    test = table["test"].map(lambda kind: translate(f"quality.test.{kind}", lang))
-    indicator = table["indicator_code"].map(names)
-    shown_value = [format_number(float(v), lang, int(d)) for v, d in zip(table["value"], places)]
-    shown_expected = [format_number(float(v), lang, int(d) + 1) for v, d in zip(table["expected"], places)]
-    shown = pd.DataFrame({**_units(table), t("quality.column.indicator"): indicator, value: shown_value,
-                          expected: shown_expected, z: table["z"], t("quality.column.test"): test,
-                          t("quality.column.reference_size"): table["reference_size"]})
-    head = shown.head(SHOWN_ROWS)
-    st.dataframe(_numbers(head, {z: 1}), hide_index=True, height=420 if len(head) > 12 else "auto", column_config={
+    tests = {kind: translate(f"quality.test.{kind}", lang) for kind in ("history", "peers")}
+    indicator = table["indicator_code"].map(catalog[f"name_{suffix}"])
+    head = table.head(SHOWN_ROWS)  # values as text at each indicator's precision: only the rows shown
+    places = catalog["decimals"].reindex(head["indicator_code"]).fillna(2).astype(int).to_numpy()
+    shown = pd.DataFrame({**_units(head), t("quality.column.indicator"): indicator.head(SHOWN_ROWS),
+                          value: [format_number(float(v), lang, int(d)) for v, d in zip(head["value"], places)],
+                          expected: [format_number(float(v), lang, int(d) + 1) for v, d in zip(head["expected"], places)],
+                          z: head["z"], t("quality.column.test"): head["test"].map(tests),
+                          t("quality.column.reference_size"): head["reference_size"]})
+    st.dataframe(_numbers(shown, {z: 1}), hide_index=True, height=420 if len(shown) > 12 else "auto", column_config={
         t("column.code"): _link_column(), z: st.column_config.NumberColumn(help=t("quality.column.z_help")),
         expected: st.column_config.TextColumn(help=t("quality.column.expected_value_help")),
         t("quality.column.reference_size"): st.column_config.NumberColumn(
             help=t("quality.column.reference_size_help"))})
-    _cut_note(len(shown))
+    _cut_note(len(table))
+    test = table["test"].map(tests)
     frame = pd.DataFrame({t("column.code"): table["unit_code"], t("column.unit"): table[f"name_{suffix}"],
                           t("column.province"): table[f"province_{suffix}"], t("quality.column.indicator"): indicator,
                           value: table["value"], expected: table["expected"], z: table["z"],
