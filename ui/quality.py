@@ -127,7 +127,7 @@ def _matrix_chart(result: Completeness, province: str | None) -> None:
     """A heatmap: each unit of a province by month (share of the expected indicators), or for the whole
     country each province by month (share of its units that reported)."""
     matrix, suffix, lang = result.matrix, _suffix(), language()
-    columns = [month_label(m, lang) for m in result.months]
+    columns = [f"{int(m[5:7])}/{m[:4]}" for m in result.months]  # short: twelve of them side by side
     if province is None:
         places = result.units.drop_duplicates("province_code").set_index("province_code")[f"province_{suffix}"]
         wide = matrix.assign(province=matrix["unit_code"].map(result.units.set_index("unit_code")["province_code"])) \
@@ -144,7 +144,9 @@ def _matrix_chart(result: Completeness, province: str | None) -> None:
     figure = go.Figure(go.Heatmap(z=values, x=columns, y=labels, zmin=0, zmax=1, colorscale=SHARE_SCALE, xgap=1,
                                   ygap=1, text=hover, hoverinfo="text",
                                   colorbar={"tickvals": [0, 0.5, 1], "ticktext": ["0%", "50%", "100%"]}))
-    figure.update_layout(height=min(max(180, 16 * len(labels) + 80), 900), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    if province is None:  # shares near 100% look alike in colour: print them
+        figure.update_traces(texttemplate="%{z:.0%}", textfont={"size": 9, "color": "#1f1f1f"})
+    figure.update_layout(separators=",." if lang == "vi" else ".,", height=max(180, 15 * len(labels) + 80), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          yaxis={"autorange": "reversed", "tickfont": {"size": 10}}, xaxis={"side": "top"})
     st.plotly_chart(figure, config={"displayModeBar": False})
     st.caption(caption)
@@ -171,7 +173,8 @@ def timeliness_section(result: Timeliness, province: str | None, scope: str, key
                               hovertemplate=t("quality.timeliness.bar") + "<extra></extra>"))
     figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 40}, bargap=0.1,
                          separators=",." if lang == "vi" else ".,", xaxis_title=t("quality.column.days"),
-                         yaxis_title=t("quality.column.units"))
+                         yaxis_title=t("quality.column.units"),  # whole days, counted from the month's end
+                         xaxis={"tickformat": "d", "range": [min(0, int(days.min())) - 0.5, int(days.max()) + 0.5]})
     st.plotly_chart(figure, config={"displayModeBar": False})
     st.caption(t("quality.timeliness.rule"))
 
