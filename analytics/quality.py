@@ -7,10 +7,12 @@ of those it covers, a rate the loader derived from its counts covering the rate.
 with a share below 1 is *incomplete*.
 
 Timeliness. Days from the month's last day to the day the earliest batch holding the unit's current
-values for the month was loaded (`batch.loaded_at`); 1 = loaded the day after the month ended.
+values for the month was loaded (`batch.loaded_at`); 1 = loaded the day after the month ended, 0 or
+less = loaded before it ended (a month reported early or in part). A correction loaded later does not
+make a unit late unless it replaced every value the unit had for the month.
 
 Outliers. Modified z-scores (Iglewicz and Hoaglin): z = 0.6745 × (x − median) / MAD. Where the MAD is
-0 (half the reference values equal) the mean absolute deviation stands in, z = (x − median) / (1.253314
+0 (at least half the reference values equal the median) the mean absolute deviation stands in, z = (x − median) / (1.253314
 × MeanAD); where that is 0 too (every reference value equal) there is no spread to judge by and no z.
 A value is suspect when |z| > 3.5. Two references:
 - history: the unit's own values of the indicator in the HISTORY_MONTHS months before, when it has

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import store
 from analytics.quality import FLAG_THRESHOLD, flags, scores
+from tests.analytics.monthly_files import load_month
 from tests.pages.conftest import open_app, raw_keys
 
 COMMUNES, LATEST = 3321, "2026-10"
@@ -141,3 +142,19 @@ def test_a_quarter_carries_no_badge_the_flags_being_monthly(demo_db, monkeypatch
 
     assert len(table) > 3000
     assert not table.iloc[:, 2].str.contains("⚠|◐").any()
+
+
+def test_the_rankings_mark_a_unit_whose_report_left_out_indicators(fresh_db, tmp_path, monkeypatch):
+    header = ["Tổng tiếp nhận", "Quá hạn", "Điểm công khai minh bạch"]
+    complete, partial = ["08377", "08494", "07942"], "08344"  # communes of Phú Thọ
+    load_month(fresh_db, tmp_path, "7/2026", header,
+               [*([code, 100, 5, 15] for code in complete), [partial, 80, 4, None]])  # no transparency score
+    app = open_app(fresh_db, "en", monkeypatch)
+    app.switch_page("pages/rankings.py").run()
+    app.selectbox(key="rankings_indicator.en").set_value("dossiers_overdue").run()
+    assert not app.exception, [e.value for e in app.exception]
+
+    table = [d for d in app.dataframe if d.value.columns[0] == "Rank"][-1].value
+    marks = dict(zip(table["Code"], table["Unit"].str.endswith(" ◐")))
+    assert marks == {partial: True, **{code: False for code in complete}}
+    assert raw_keys(app) == []
