@@ -158,3 +158,24 @@ def test_the_rankings_mark_a_unit_whose_report_left_out_indicators(fresh_db, tmp
     marks = dict(zip(table["Code"], table["Unit"].str.endswith(" ◐")))
     assert marks == {partial: True, **{code: False for code in complete}}
     assert raw_keys(app) == []
+
+
+def test_the_month_and_province_survive_a_change_of_language(demo_db, monkeypatch):
+    app = open_quality(demo_db, "vi", monkeypatch)
+    app.selectbox(key="quality_month.vi").set_value("2026-09").run()
+    app.selectbox(key="quality_province.vi").set_value("01").run()
+
+    app.session_state["lang"] = "en"
+    app.run()
+
+    assert app.selectbox(key="quality_month.en").value == "2026-09"
+    assert app.selectbox(key="quality_province.en").value == "01"
+    units = table_with(app, "Status")
+    assert set(units["Province"]) == {"Ha Noi"}
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        silent = con.execute("""
+            SELECT count(*) FROM unit u WHERE u.parent_code = '01' AND NOT EXISTS (
+                SELECT 1 FROM observation o WHERE o.unit_code = u.code AND o.period = '2026-09' AND o.is_current)
+        """).fetchall()[0][0]
+    assert (units["Status"] == "Missing").sum() == silent
+    assert raw_keys(app) == []
