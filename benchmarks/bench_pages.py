@@ -40,6 +40,7 @@ PAGES: list[PageCase] = [
     PageCase("pages/profile.py", 1.0, {"unit": "08377"}),
     PageCase("pages/users.py", 1.5),
     PageCase("pages/audit.py", 1.5),
+    PageCase("pages/quality.py", 1.5),
 ]
 
 

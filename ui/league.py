@@ -21,6 +21,7 @@ from i18n import format_number, translate
 from ui.data import data_changed, query
 from ui.i18n import language, number, percent, t
 from ui.links import profile_href
+from ui.quality import ranking_badges
 from ui.widgets import choice, month_label
 
 VIEWS = ("all", "top_bottom")
@@ -123,6 +124,8 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     if rows["caution"].any():
         columns[caution] = [_caution(*flags) for flags in zip(rows["caution"], rows["denominator"], rows["ci_low"],
                                                               rows["ci_high"])]
+    if badge := ranking_badges(rows["unit_code"], league.ranking.period):  # the month's data-quality flags
+        columns[t("column.unit")] = columns[t("column.unit")] + badge[0]
     shown = pd.DataFrame(columns).reset_index(drop=True)
     # Styler calls these once per cell: format with the language bound, not looked up per cell
     styled = (shown.style
@@ -144,6 +147,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
         change: st.column_config.NumberColumn(help=t("rankings.column.change_help")),
         caution: st.column_config.TextColumn(help=t("rankings.column.caution_help", cases=THIN_DENOMINATOR)),
     }
+    config.update({t("column.unit"): badge[1]} if badge else {})
     # a top and bottom of a few dozen rows shows whole; the whole table scrolls
     st.dataframe(styled, hide_index=True, column_config=config, height=440 if len(shown) > 30 else "auto")
 
