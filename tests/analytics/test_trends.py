@@ -13,7 +13,7 @@ from tests.analytics.monthly_files import load_month
 
 # Phú Thọ (25): three communes; Hà Nội (01): one
 VAN_BAN, LAM_THAO, DAO_XA, XUAN_DINH = "08377", "08494", "08662", "00611"
-SILENT = "08380"  # a Phú Thọ commune in no file
+SILENT = "08305"  # a Phú Thọ commune in no file
 HEADER = ["Tổng tiếp nhận", "Hồ sơ nộp trực tuyến", "Quá hạn", "Thời gian giải quyết trung bình"]
 
 
