@@ -5,8 +5,8 @@ import streamlit as st
 from analytics.trends import heatmap, trend
 from ui.data import query
 from ui.i18n import language, t
-from ui.trends import (change_table, downloads, gaps_note, heatmap_chart, indicator_labels, province_names,
-                       small_multiples, trend_chart, trend_controls)
+from ui.trends import (change_table, downloads, gaps_note, heatmap_chart, indicator_labels, multiples_picker,
+                       province_names, small_multiples, trend_chart, trend_controls)
 from ui.widgets import month_label
 
 st.title(t("trends.title"))
@@ -35,13 +35,13 @@ downloads(result, controls.month, t("trends.export_title", indicator=indicator,
 
 st.subheader(t("trends.heatmap_title", indicator=indicator, province=province))
 shown = query(heatmap, controls.indicator, controls.province)
-st.caption(t(f"trends.heatmap_caption.{'lower' if shown.direction == 'lower' else 'higher'}",
+st.caption(t(f"trends.heatmap_caption.{shown.direction if shown.direction in ('lower', 'none') else 'higher'}",
              communes=len(shown.values)))
 heatmap_chart(shown, lang)
 
 st.subheader(t("trends.multiples_title"))
-if controls.multiples:
-    small_multiples([query(trend, code, controls.units, (controls.province,)) for code in controls.multiples],
+if multiples := multiples_picker("trends"):
+    small_multiples([query(trend, code, controls.units, (controls.province,)) for code in multiples],
                     controls.province, lang)
 else:
     st.info(t("trends.multiples_none"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -28,6 +29,8 @@ PROVINCE_STYLE = {"color": "#000000", "dash": "dot", "width": 3}
 NATIONAL_STYLE = {"color": "#7f7f7f", "dash": "dashdot", "width": 3}
 TARGET_STYLE = {"color": "#b2182b", "dash": "dash", "width": 2}
 UP, DOWN = "color: #1a7f37", "color: #cf222e"
+# light to dark blue, lightness falling steadily (reads in grey too), never white: white is an empty cell
+HEAT_SCALE = [[0.0, "#c6dbef"], [0.5, "#4292c6"], [1.0, "#08306b"]]
 MAX_UNITS = 8
 MULTIPLES_PER_ROW = 3
 
@@ -35,13 +38,11 @@ MULTIPLES_PER_ROW = 3
 @dataclass(frozen=True)
 class Controls:
     """What the reader asked for: one indicator for the main chart, the heatmap and the table, the
-    communes to follow, the province around them, the indicators of the small multiples, the month of
-    the change table."""
+    communes to follow, the province around them, the month of the change table."""
 
     indicator: str
     province: str
     units: tuple[str, ...]
-    multiples: tuple[str, ...]
     month: str
 
 
@@ -95,7 +96,7 @@ def trend_controls(key: str) -> Controls | None:
     parents = dict(zip(all_units["code"], all_units["province_code"]))
     if linked in parents and f"{key}_province" not in st.session_state:  # opened for a commune: its province
         st.session_state[f"{key}_province"] = parents[linked]
-    first, second = st.columns([3, 2, 2]), st.columns([5, 2])
+    first = st.columns([3, 2, 2])
     names = indicator_labels(lang)
     indicator = choice("selectbox", t("trends.indicator"), list(names), f"{key}_indicator", names.get, first[0])
     places = province_names(lang)
@@ -107,10 +108,15 @@ def trend_controls(key: str) -> Controls | None:
     in_province = all_units.loc[all_units["province_code"] == province, "code"].tolist()
     options = list(dict.fromkeys([*kept, *in_province]))  # communes picked elsewhere stay picked
     default = [linked] if linked in parents else in_province[:1]
-    units = multi_choice(t("trends.units"), options, f"{key}_units", default, labels.get, second[0], MAX_UNITS)
-    multiples = multi_choice(t("trends.multiples"), list(names), f"{key}_multiples", list(HEADLINE_INDICATORS),
-                             names.get, second[1])
-    return Controls(indicator, province, tuple(units), tuple(multiples), month)
+    units = multi_choice(t("trends.units"), options, f"{key}_units", default, labels.get, max_selections=MAX_UNITS)
+    return Controls(indicator, province, tuple(units), month)
+
+
+def multiples_picker(key: str) -> tuple[str, ...]:
+    """The indicators of the small multiples, the headline ones to start with."""
+    names = indicator_labels(language())
+    return tuple(multi_choice(t("trends.multiples"), list(names), f"{key}_multiples", list(HEADLINE_INDICATORS),
+                              names.get))
 
 
 # -- charts ----------------------------------------------------------------------------------------
@@ -119,6 +125,11 @@ def _shown(values: pd.Series | list, decimals: int, lang: str) -> list[str]:
     """Values as the language writes them, for hover labels; an empty month says so."""
     return [translate("trends.no_report", lang) if v is None or (isinstance(v, float) and math.isnan(v))
             else format_number(float(v), lang, decimals) for v in values]
+
+
+def short_month(period: str, lang: str) -> str:
+    """7/2025: a chart's axis has room for sixteen of these, not for "Tháng 7/2025"."""
+    return translate("trends.month_short", lang, month=str(int(period[5:7])), year=period[:4])
 
 
 def _unit_suffix(result: Trend, lang: str) -> str:
@@ -143,7 +154,7 @@ def _lines(result: Trend, names: dict[str, str], places: dict[str, str], lang: s
 
 def _add_lines(figure: go.Figure, result: Trend, lines: list, lang: str, *, row: int | None = None,
                col: int | None = None, legend: bool = True) -> None:
-    x = [month_label(m, lang) for m in result.months]
+    x = [short_month(m, lang) for m in result.months]
     where = {"row": row, "col": col} if row is not None else {}
     for group, name, values, style in lines:
         marker = {"symbol": style.get("symbol", "circle"), "size": 7, "color": style["color"]}
@@ -198,11 +209,16 @@ def heatmap_chart(result: Heatmap, lang: str) -> None:
     labels = list(names + " (" + result.names["code"] + ")")
     z = result.values.to_numpy(float)
     text = [_shown(list(row), result.decimals, lang) for row in z]
+    x = [short_month(m, lang) for m in result.values.columns]
     figure = go.Figure(go.Heatmap(
-        z=z, x=[month_label(m, lang) for m in result.values.columns], y=labels, text=text,
-        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>", hoverongaps=False, xgap=1, ygap=1,
-        colorscale="Blues", reversescale=result.direction == "lower",
+        z=z, x=x, y=labels, text=text, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>", hoverongaps=False,
+        xgap=1, ygap=1, colorscale=HEAT_SCALE, reversescale=result.direction == "lower",
         colorbar={"title": {"text": translate(f"trends.unit.{result.unit}", lang)}}))
+    empty_rows, empty_columns = np.nonzero(np.isnan(z))
+    if len(empty_rows):  # an empty cell carries a mark, so it never reads as the palest colour
+        figure.add_trace(go.Scatter(x=[x[j] for j in empty_columns], y=[labels[i] for i in empty_rows], mode="markers",
+                                    marker={"symbol": "x-thin", "size": 7, "line": {"width": 1, "color": "#888888"}},
+                                    hoverinfo="skip", showlegend=False))
     figure.update_layout(height=max(320, 18 * len(labels) + 120), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          separators=",." if lang == "vi" else ".,", plot_bgcolor="white")
     figure.update_yaxes(autorange="reversed", type="category", tickfont={"size": 11})
@@ -219,8 +235,8 @@ def change_rows(result: Trend, month: str, lang: str) -> pd.DataFrame:
     table["name"] = [names.get(code, code) if line == "unit" else translate("trends.national", lang)
                      if line == NATIONAL else translate("trends.province_line", lang, province=places.get(code, code))
                      for code, line in zip(table["code"], table["line"])]
-    table["profile"] = [profile_href(code) if line == "unit" else None for code, line in zip(table["code"], table["line"])]
-    table["code"] = table["code"].where(table["line"] != NATIONAL, None)  # the country has no code
+    table["profile"] = [profile_href(code) if line == "unit" else "" for code, line in zip(table["code"], table["line"])]
+    table["code"] = table["code"].where(table["line"] != NATIONAL, "")  # the country has no code
     return table
 
 
@@ -235,6 +251,7 @@ def change_table(result: Trend, month: str) -> pd.DataFrame:
     formats = {headers[c]: (lambda v, d=decimals: format_number(v, lang, d) if pd.notna(v) else "–")
                for c in ("value", "previous", "year_ago")}
     formats |= {headers[c]: (lambda v, d=decimals: _signed(v, lang, d)) for c in ("mom", "yoy")}
+    formats |= {headers[c]: (lambda v: "" if v is None or pd.isna(v) else v) for c in ("code", "profile")}
     styled = shown.style.format(formats)
     for column, better in (("mom", "better_mom"), ("yoy", "better_yoy")):
         colours = [UP if flag is True else DOWN if flag is False else "" for flag in table[better].tolist()]

@@ -120,6 +120,8 @@ def test_a_commune_with_gaps_shows_them_as_gaps_never_as_zeros(demo_db, monkeypa
     heat = figures(app)["trends_heatmap"]
     row = next(i for i, label in enumerate(heat["data"][0]["y"]) if label.endswith(f"({code})"))
     assert gaps(numbers(heat["data"][0]["z"])[row]) == 3
+    marks = heat["data"][1]  # an × in each empty cell, so it never reads as the palest colour
+    assert sum(label.endswith(f"({code})") for label in marks["y"]) == 3
     assert raw_keys(app) == []
 
 
@@ -183,3 +185,20 @@ def test_the_change_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch):
     assert sheet.max_row == 2 + 3  # the commune, its province, the country
     assert sheet["C3"].value == pytest.approx(change_table(app).iloc[0, 2])
     assert files["xu-huong_service_index_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_chosen_communes_survive_a_change_of_language(demo_db, monkeypatch):
+    full, _missing = demo_unit(demo_db, months=MONTHS)
+    gappy, _missing = demo_unit(demo_db, months=MONTHS - 3)
+    app = open_trends(demo_db, "vi", monkeypatch, unit=full)
+    app.multiselect(key="trends_units.vi").select(gappy).run()
+    app.selectbox(key="trends_indicator.vi").set_value("dossiers_overdue").run()
+
+    app.session_state["lang"] = "en"
+    app.run()
+
+    assert not app.exception
+    assert app.multiselect(key="trends_units.en").value == [full, gappy]
+    assert app.selectbox(key="trends_indicator.en").value == "dossiers_overdue"
+    assert app.subheader[0].value == "Overdue dossiers by month"
+    assert raw_keys(app) == []
