@@ -128,8 +128,8 @@ def _shown(values: pd.Series | list, decimals: int, lang: str) -> list[str]:
 
 
 def short_month(period: str, lang: str) -> str:
-    """7/2025: a chart's axis has room for sixteen of these, not for "Tháng 7/2025"."""
-    return translate("trends.month_short", lang, month=str(int(period[5:7])), year=period[:4])
+    """7/2025 in both languages: a chart's axis has room for sixteen of these, not for "Tháng 7/2025"."""
+    return f"{int(period[5:7])}/{period[:4]}"
 
 
 def _unit_suffix(result: Trend, lang: str) -> str:
