@@ -61,28 +61,41 @@ def trend(con: duckdb.DuckDBPyConnection, indicator: str, units: tuple[str, ...]
 
     One read of the observations of the whole country: the national line needs every commune anyway.
     """
-    indicators = catalog(con)
-    if indicator not in indicators:
-        raise UnknownIndicator(value=indicator)
-    measured = indicators[indicator]
+    return trends(con, (indicator,), units, provinces)[0]
+
+
+def trends(con: duckdb.DuckDBPyConnection, indicators: tuple[str, ...], units: tuple[str, ...] = (),
+           provinces: tuple[str, ...] = ()) -> list[Trend]:
+    """`trend` of several indicators (small multiples), from one read of their observations."""
+    measured = catalog(con)
+    unknown = [code for code in indicators if code not in measured]
+    if unknown:
+        raise UnknownIndicator(value=unknown[0])
     months = available_months(con)
     all_communes = communes(con)
     parents = dict(zip(all_communes["code"], all_communes["province_code"]))
     unit_province = {code: parents[code] for code in units if code in parents}
     area_codes = list(dict.fromkeys([*unit_province.values(), *provinces]))
-    obs = load_observations(con, needed_codes(indicators, indicator), months)
-    rows = unit_months(obs, indicators, indicator)
+    obs = load_observations(con, {c for code in indicators for c in needed_codes(measured, code)}, months)
+    return [_trend(obs, measured, code, months, parents, units, unit_province, area_codes) for code in indicators]
+
+
+def _trend(obs: pd.DataFrame, indicators: dict[str, Indicator], code: str, months: list[str],
+           parents: dict[str, str], units: tuple[str, ...], unit_province: dict[str, str],
+           area_codes: list[str]) -> Trend:
+    indicator = indicators[code]
+    rows = unit_months(obs, indicators, code)
     values = rows.pivot(index="period", columns="unit_code", values="value") if len(rows) else pd.DataFrame()
     unit_frame = values.reindex(index=months, columns=list(units)).astype(float)
-    rows["province"] = rows["unit_code"].map(parents)
-    lines = {code: area_values(rows[rows["province"] == code], measured) for code in area_codes}
-    lines[NATIONAL] = area_values(rows, measured)
-    area_frame = pd.DataFrame({code: line.reindex(months) for code, line in lines.items()},
-                              index=pd.Index(months, name="period")).astype(float)
     unit_frame.index.name = "period"
-    return Trend(indicator, months, unit_frame, area_frame, unit_province,
-                 None if measured.target is None else float(measured.target), measured.direction,
-                 int(measured.decimals), measured.unit)
+    rows["province"] = rows["unit_code"].map(parents)
+    lines = {area: area_values(rows[rows["province"] == area], indicator) for area in area_codes}
+    lines[NATIONAL] = area_values(rows, indicator)
+    area_frame = pd.DataFrame({area: line.reindex(months) for area, line in lines.items()},
+                              index=pd.Index(months, name="period")).astype(float)
+    return Trend(code, months, unit_frame, area_frame, unit_province,
+                 None if indicator.target is None else float(indicator.target), indicator.direction,
+                 int(indicator.decimals), indicator.unit)
 
 
 def unit_months(obs: pd.DataFrame, indicators: dict[str, Indicator], code: str) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.trends import heatmap, trend
+from analytics.trends import heatmap, trend, trends
 from ui.data import query
 from ui.i18n import language, t
 from ui.trends import (change_table, downloads, gaps_note, heatmap_chart, indicator_labels, multiples_picker,
@@ -41,7 +41,6 @@ heatmap_chart(shown, lang)
 
 st.subheader(t("trends.multiples_title"))
 if multiples := multiples_picker("trends"):
-    small_multiples([query(trend, code, controls.units, (controls.province,)) for code in multiples],
-                    controls.province, lang)
+    small_multiples(query(trends, multiples, controls.units, (controls.province,)), controls.province, lang)
 else:
     st.info(t("trends.multiples_none"))

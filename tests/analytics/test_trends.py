@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import store
-from analytics.trends import NATIONAL, changes, heatmap, trend
+from analytics.trends import NATIONAL, changes, heatmap, trend, trends
 from tests.analytics.monthly_files import load_month
 
 # Phú Thọ (25): three communes; Hà Nội (01): one
@@ -139,3 +140,15 @@ def test_a_service_index_month_needs_all_six_groups(fresh_db, tmp_path):
     assert result.units.at["2026-08", VAN_BAN] == pytest.approx(18 + 15 + 10 + 8 + 20 + 15)
     assert math.isnan(result.units.at["2026-08", LAM_THAO])  # a group missing: no index, not a lower one
     assert result.areas.at["2026-08", "25"] == pytest.approx(86)  # the mean of the complete communes only
+
+
+def test_several_indicators_read_together_match_each_read_alone(four_communes):
+    with store.connect(four_communes) as con:
+        together = trends(con, ("online_filing_rate", "avg_processing_days"), (VAN_BAN, DAO_XA), ("01",))
+        alone = [trend(con, code, (VAN_BAN, DAO_XA), ("01",)) for code in ("online_filing_rate", "avg_processing_days")]
+
+    for joint, single in zip(together, alone):
+        assert joint.indicator == single.indicator
+        pd.testing.assert_frame_equal(joint.units, single.units)
+        pd.testing.assert_frame_equal(joint.areas, single.areas)
+    assert together[1].units.at["2026-08", DAO_XA] == pytest.approx(4.0)
