@@ -4,7 +4,9 @@ table with its downloads. Each owns its widget keys."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,8 +77,8 @@ def province_names(lang: str) -> dict[str, str]:
     return dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
 
 
-def multi_choice(label: str, options: list[str], key: str, default: list[str], format_func,
-                 container=st, max_selections: int | None = None) -> list[str]:
+def multi_choice(label: str, options: list[str], key: str, default: list[str], format_func: Callable[[str], str],
+                 container: Any = st, max_selections: int | None = None) -> list[str]:
     """A multiselect whose choice survives a change of language (kept under `key`, as ui.widgets.choice)."""
     kept = [code for code in st.session_state.get(key, default) if code in options]
     picked = container.multiselect(label, options, default=kept, format_func=format_func,
@@ -153,7 +155,9 @@ def _lines(result: Trend, names: dict[str, str], places: dict[str, str], lang: s
 
 
 def _add_lines(figure: go.Figure, result: Trend, lines: list, lang: str, *, row: int | None = None,
-               col: int | None = None, legend: bool = True) -> None:
+               col: int | None = None, legend: bool = True, target_legend: bool = True) -> None:
+    """The lines, then the target as a dashed line; in small multiples the target's legend entry is
+    generic (each chart has its own target) and the value shows on hover."""
     x = [short_month(m, lang) for m in result.months]
     where = {"row": row, "col": col} if row is not None else {}
     for group, name, values, style in lines:
@@ -162,13 +166,15 @@ def _add_lines(figure: go.Figure, result: Trend, lines: list, lang: str, *, row:
             x=x, y=values.to_numpy(float), name=name, legendgroup=group, showlegend=legend, connectgaps=False,
             mode="lines+markers", line={k: v for k, v in style.items() if k != "symbol"}, marker=marker,
             text=_shown(values.tolist(), result.decimals, lang),
-            hovertemplate="%{fullData.name}<br>%{x}: %{text}<extra></extra>"), **where)
+            hovertemplate="%{fullData.name}: %{text}<extra></extra>"), **where)  # the month heads the hover box
     if result.target is not None:
         decimals = 0 if float(result.target).is_integer() else result.decimals
         value = format_number(result.target, lang, decimals) + ("%" if result.unit == "percent" else "")
         label = translate("trends.target", lang, value=value)
-        figure.add_trace(go.Scatter(x=x, y=[result.target] * len(x), name=label, legendgroup="target",
-                                    showlegend=legend, mode="lines", line=TARGET_STYLE, hoverinfo="skip"), **where)
+        figure.add_trace(go.Scatter(
+            x=x, y=[result.target] * len(x), name=label if row is None else translate("trends.target_line", lang),
+            legendgroup="target", showlegend=target_legend, mode="lines", line=TARGET_STYLE,
+            text=[label] * len(x), hovertemplate="%{text}<extra></extra>"), **where)
 
 
 def _layout(figure: go.Figure, lang: str, height: int) -> None:
@@ -195,9 +201,11 @@ def small_multiples(results: list[Trend], province: str, lang: str) -> None:
     columns = min(len(results), MULTIPLES_PER_ROW)
     figure = make_subplots(rows=rows, cols=columns, vertical_spacing=0.5 / rows if rows > 1 else 0.1,
                            subplot_titles=[f"{titles[r.indicator]} ({_unit_suffix(r, lang)})" for r in results])
+    first_target = next((i for i, result in enumerate(results) if result.target is not None), None)
     for i, result in enumerate(results):
         lines = _lines(result, names, places, lang, areas=[province, NATIONAL])
-        _add_lines(figure, result, lines, lang, row=i // columns + 1, col=i % columns + 1, legend=i == 0)
+        _add_lines(figure, result, lines, lang, row=i // columns + 1, col=i % columns + 1, legend=i == 0,
+                   target_legend=i == first_target)
     _layout(figure, lang, 300 * rows + 60)
     figure.update_annotations(font={"size": 13})
     st.plotly_chart(figure, config={"displayModeBar": False}, key="trends_multiples")

@@ -96,6 +96,15 @@ def test_a_fall_in_overdue_dossiers_counts_as_better(four_communes):
     assert table.loc[LAM_THAO, "better_yoy"]
 
 
+def test_a_count_line_of_an_area_is_the_mean_per_reporting_commune(four_communes):
+    with store.connect(four_communes) as con:
+        result = trend(con, "dossiers_overdue", (), ("25",))
+
+    assert result.areas.at["2026-08", "25"] == pytest.approx((10 + 0 + 3) / 3)
+    assert result.areas.at["2026-07", "25"] == pytest.approx((20 + 4) / 2)  # Đào Xá silent: not a zero
+    assert result.areas.at["2026-08", NATIONAL] == pytest.approx((10 + 0 + 3 + 1) / 4)
+
+
 def test_changes_can_be_read_for_an_earlier_month(four_communes):
     with store.connect(four_communes) as con:
         table = changes(trend(con, "online_filing_rate", (VAN_BAN,)), "2026-07").set_index("code")

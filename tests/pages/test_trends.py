@@ -163,7 +163,20 @@ def test_several_indicators_get_one_small_chart_each(demo_db, monkeypatch):
     titles = [a["text"] for a in multiples["layout"]["annotations"]]
     assert titles == ["Tỷ lệ hồ sơ giải quyết đúng hạn (%)", "Hồ sơ quá hạn (số lượng)"]
     assert {trace["xaxis"] for trace in multiples["data"]} == {"x", "x2"}
+    assert not any(trace["name"].startswith("Mục tiêu") for trace in multiples["data"])  # neither has a target
     assert raw_keys(app) == []
+
+
+def test_each_small_chart_draws_its_own_target_under_one_legend_entry(demo_db, monkeypatch):
+    code, _missing = demo_unit(demo_db, months=MONTHS)
+    app = open_trends(demo_db, "en", monkeypatch, unit=code)
+    app.multiselect(key="trends_multiples.en").set_value(["on_time_rate", "online_filing_rate",
+                                                         "satisfaction_rate"]).run()
+
+    targets = [trace for trace in figures(app)["trends_multiples"]["data"] if trace["name"].startswith("Target")]
+    assert [(trace["xaxis"], numbers(trace["y"])[0]) for trace in targets] == [("x2", 80), ("x3", 90)]
+    assert [trace["showlegend"] for trace in targets] == [True, False]
+    assert targets[1]["text"][0] == "Target 90%"
 
 
 def test_the_change_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch):
