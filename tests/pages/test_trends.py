@@ -103,6 +103,7 @@ def test_a_commune_with_every_month_is_drawn_whole_beside_its_province_and_the_c
     table = change_table(app)
     assert len(table) == 3 and table.iloc[0, 1] == code  # the commune, its province, the country
     assert not math.isnan(table.iloc[0, 4]) and not math.isnan(table.iloc[0, 6])  # month and year change
+    assert table.iloc[0, 7] == f"profile?unit={code}&lang={lang}"  # the link to the commune's profile
     assert raw_keys(app) == []
 
 
@@ -214,4 +215,9 @@ def test_the_chosen_communes_survive_a_change_of_language(demo_db, monkeypatch):
     assert app.multiselect(key="trends_units.en").value == [full, gappy]
     assert app.selectbox(key="trends_indicator.en").value == "dossiers_overdue"
     assert app.subheader[0].value == "Overdue dossiers by month"
+    # the search matches letters exactly: each option carries both spellings of the name
+    with store.connect(demo_db) as con:
+        vietnamese, english = con.execute("SELECT full_name_vi, name_en FROM unit WHERE code = ?", [full]).fetchall()[0]
+    label = next(o for o in app.multiselect(key="trends_units.en").options if f"({full} · " in o)
+    assert label.startswith(english) and vietnamese in label and english != vietnamese
     assert raw_keys(app) == []
