@@ -143,7 +143,8 @@ def _lines(result: Trend, names: dict[str, str], places: dict[str, str], lang: s
     """(legend group, name, monthly values, line style) of every line a chart draws, communes first."""
     lines = []
     for i, code in enumerate(result.units.columns):
-        style = {"color": UNIT_COLOURS[i % len(UNIT_COLOURS)], "width": 2, "symbol": UNIT_SYMBOLS[i % len(UNIT_SYMBOLS)]}
+        style = {"color": UNIT_COLOURS[i % len(UNIT_COLOURS)], "width": 2,
+                 "symbol": UNIT_SYMBOLS[i % len(UNIT_SYMBOLS)]}
         lines.append((code, names.get(code, code), result.units[code], style))
     for code in areas if areas is not None else result.areas.columns:
         if code == NATIONAL:
@@ -243,7 +244,8 @@ def change_rows(result: Trend, month: str, lang: str) -> pd.DataFrame:
     table["name"] = [names.get(code, code) if line == "unit" else translate("trends.national", lang)
                      if line == NATIONAL else translate("trends.province_line", lang, province=places.get(code, code))
                      for code, line in zip(table["code"], table["line"])]
-    table["profile"] = [profile_href(code) if line == "unit" else "" for code, line in zip(table["code"], table["line"])]
+    table["profile"] = [profile_href(code) if line == "unit" else ""
+                        for code, line in zip(table["code"], table["line"])]
     table["code"] = table["code"].where(table["line"] != NATIONAL, "")  # the country has no code
     return table
 

@@ -71,7 +71,8 @@ def demo_unit(demo_db, *, months: int) -> tuple[str, list[str]]:
             GROUP BY ALL HAVING count(*) = 6"""
         code = con.execute(f"SELECT unit_code FROM ({complete}) GROUP BY 1 HAVING count(*) = ? ORDER BY 1 LIMIT 1",
                            [months]).fetchall()[0][0]
-        have = {row[0] for row in con.execute(f"SELECT period FROM ({complete}) WHERE unit_code = ?", [code]).fetchall()}
+        have = {row[0] for row in
+                con.execute(f"SELECT period FROM ({complete}) WHERE unit_code = ?", [code]).fetchall()}
         every = [row[0] for row in con.execute(
             "SELECT DISTINCT period FROM observation WHERE is_current ORDER BY 1").fetchall()]
     return code, [m for m in every if m not in have]
