@@ -41,6 +41,7 @@ PAGES: list[PageCase] = [
     PageCase("pages/users.py", 1.5),
     PageCase("pages/audit.py", 1.5),
     PageCase("pages/quality.py", 1.5),
+    PageCase("pages/trends.py", 1.0),
 ]
 
 

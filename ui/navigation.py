@@ -28,6 +28,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/overview.py", "overview", "🏠", "view", "viewer"),
     PageSpec("pages/rankings.py", "rankings", "🏆", "view", "viewer"),
     PageSpec("pages/profile.py", "profile", "📍", "view", "viewer"),
+    PageSpec("pages/trends.py", "trends", "📈", "view", "viewer"),
     PageSpec("pages/quality.py", "quality", "🩺", "data", "analyst"),
     PageSpec("pages/users.py", "users", "👥", "admin", "admin"),
     PageSpec("pages/audit.py", "audit", "📜", "admin", "admin"),
