@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-CHANGE_COLUMNS = ["unit_code", "name_vi", "name_en", "province_code", "indicator_code", "period", "before", "after",
+CHANGE_COLUMNS = ["unit_code", "name_vi", "full_name_vi", "name_en", "province_code", "indicator_code", "period", "before", "after",
                   "derived", "is_current"]
 
 
@@ -45,7 +45,7 @@ def batch_changes(con: duckdb.DuckDBPyConnection, batch_id: int) -> pd.DataFrame
                  AND w.period = o.period
             GROUP BY ALL
         )
-        SELECT w.unit_code, u.name_vi, u.name_en, u.parent_code AS province_code, w.indicator_code, w.period,
+        SELECT w.unit_code, u.name_vi, u.full_name_vi, u.name_en, u.parent_code AS province_code, w.indicator_code, w.period,
                e.value AS before, w.value AS after, w.derived, w.is_current
         FROM written w
         LEFT JOIN earlier e ON e.unit_code = w.unit_code AND e.indicator_code = w.indicator_code
