@@ -37,6 +37,8 @@ class PageCase:
 PAGES: list[PageCase] = [
     PageCase("pages/overview.py", 1.5),
     PageCase("pages/rankings.py", 1.5),
+    PageCase("pages/history.py", 1.5),  # the newest batch's changes: a national month of 112,000 values
+    PageCase("pages/templates.py", 1.5),
 ]
 
 
