@@ -148,7 +148,8 @@ def rollback_form(batch: pd.Series, key: str) -> None:
     sure = st.checkbox(t("history.rollback.confirm_box", batch=str(batch_id)), key=f"{key}_sure_{batch_id}")
     if st.button(t("history.rollback.button", batch=str(batch_id)), type="primary", disabled=not sure,
                  icon=":material/undo:", key=f"{key}_rollback_{batch_id}"):
-        with store.connect(store.database_path()) as con, store.transaction(con):
+        with st.spinner(t("history.rollback.running", batch=str(batch_id))), \
+                store.connect(store.database_path()) as con, store.transaction(con):
             restored = rollback_batch(con, batch_id, _user())
         data_changed()
         st.session_state[_DONE_KEY] = (batch_id, restored)

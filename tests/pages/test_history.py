@@ -16,6 +16,7 @@ import store
 from etl.load import load_file
 from etl.template import FIRST_DATA_ROW, template_file_name, template_workbook
 from tests.pages.conftest import open_app, raw_keys
+from ui.history import already_loaded_note
 
 DEMO_BATCHES, MONTH = 16, "2026-10"
 CORRECTED = {"00004": 1500, "00008": 900, "00025": 1234}  # dossiers received in October, corrected
@@ -154,3 +155,23 @@ def test_an_empty_database_says_how_to_load(fresh_db, monkeypatch, lang):
 
     assert "python -m etl load" in app.code[0].value
     assert len(app.dataframe) == 0 and raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_identical_file_uploaded_again_is_named_with_when_and_by_whom(fresh_db, tmp_path, lang):
+    with store.connect(fresh_db) as con:
+        data = template_workbook(con, "01", MONTH, ["docs_outgoing"])
+    book = load_workbook(io.BytesIO(data))
+    book.worksheets[0].cell(FIRST_DATA_ROW, 4, 12)
+    path = tmp_path / template_file_name("01", MONTH)
+    book.save(path)
+    first = load_file(path, db=fresh_db, user="an")
+
+    again = load_file(path, db=fresh_db, user="binh")
+
+    with duckdb.connect(str(fresh_db), read_only=True) as con:
+        loaded_at = con.execute("SELECT loaded_at FROM batch WHERE batch_id = ?", [first.batch_id]).fetchall()[0][0]
+    assert again.status == "unchanged"
+    assert already_loaded_note(again.review.already_loaded, lang) == {
+        "vi": f"Tệp này đã tải lên lúc {loaded_at:%d/%m/%Y %H:%M} bởi an (lô 1).",
+        "en": f"This file was already uploaded at {loaded_at:%Y-%m-%d %H:%M} by an (batch 1)."}[lang]
