@@ -4,7 +4,7 @@ import streamlit as st
 
 from store.batches import batch_list
 from ui.data import query
-from ui.history import (batch_picker, batches_styled, indicator_names_in, rollback_form, rollback_outcome,
+from ui.history import (batch_picker, batches_styled, rollback_form, rollback_outcome,
                         show_changes)
 from ui.i18n import language, t
 
@@ -22,7 +22,7 @@ st.caption(t("history.repeat_note"))
 
 st.subheader(t("history.changes_title"))
 batch = batch_picker(batches, "history")
-show_changes(int(batch.name), indicator_names_in(language()), "history_changes")
+show_changes(int(batch.name), "history_changes")
 
 st.subheader(t("history.rollback.title"))
 rollback_form(batch, "history")

@@ -12,7 +12,7 @@ import store
 from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
 from analytics.overview import indicator_names, provinces
 from etl.template import commune_count, template_file_name, template_indicators, template_workbook
-from i18n import translate
+from i18n import format_number, translate
 from store.batches import batch_changes, batch_list
 from store.observations import rollback_batch
 from ui.data import data_changed, query
@@ -35,12 +35,6 @@ def already_loaded_note(info: dict[str, Any], lang: str) -> str:
     """'Tệp này đã tải lên lúc … bởi … (lô N)' for the loader's Review.already_loaded."""
     return translate("history.already_loaded", lang, at=when(info["loaded_at"], lang), user=info["loaded_by"],
                      batch=str(info["batch_id"]))
-
-
-def indicator_names_in(lang: str) -> dict[str, str]:
-    """Every catalog indicator's name in `lang`, by code."""
-    names = query(indicator_names)
-    return dict(zip(names["code"], names["name_en" if lang == "en" else "name_vi"]))
 
 
 def _periods(periods: Any, lang: str) -> str:
@@ -89,16 +83,24 @@ def batch_picker(batches: pd.DataFrame, key: str) -> pd.Series:
     return rows.loc[picked].rename(picked)
 
 
-def changes_table(changes: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
-    """Before and after per unit, indicator and month, named in the session's language."""
+def changes_table(changes: pd.DataFrame, names: dict[str, str], decimals: dict[str, int],
+                  lang: str) -> pd.DataFrame:
+    """Before and after per unit, indicator and month, named and written in the session's language
+    (each value with its indicator's decimals; '(none)' where the unit had no value before)."""
     unit_names = changes["name_en" if lang == "en" else "full_name_vi"]
+    places = changes["indicator_code"].map(decimals).fillna(2).astype(int)
+    none = translate("history.none", lang)
+
+    def shown(values: pd.Series) -> list[str]:
+        return [none if pd.isna(v) else format_number(v, lang, d) for v, d in zip(values, places)]
+
     return pd.DataFrame({
         t("history.col.unit"): unit_names.fillna(changes["unit_code"]),
         t("history.col.code"): changes["unit_code"],
         t("history.col.indicator"): changes["indicator_code"].map(names).fillna(changes["indicator_code"]),
         t("history.col.period"): [month_label(p, lang) for p in changes["period"]],
-        t("history.col.before"): changes["before"],
-        t("history.col.after"): changes["after"],
+        t("history.col.before"): shown(changes["before"]),
+        t("history.col.after"): shown(changes["after"]),
         t("history.col.derived"): [translate("history.derived" if d else "history.given", lang)
                                    for d in changes["derived"]],
         t("history.col.current"): [translate("history.yes" if c else "history.no", lang)
@@ -106,9 +108,20 @@ def changes_table(changes: pd.DataFrame, names: dict[str, str], lang: str) -> pd
     })
 
 
-def show_changes(batch_id: int, names: dict[str, str], key: str) -> None:
+def export_table(changes: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """The changes as a file: the same columns, with the values as numbers a spreadsheet can add up."""
+    table = changes_table(changes, names, {}, lang)
+    table[translate("history.col.before", lang)] = changes["before"].to_numpy()
+    table[translate("history.col.after", lang)] = changes["after"].to_numpy()
+    return table
+
+
+def show_changes(batch_id: int, key: str) -> None:
     """Counts of new and corrected values, the first rows of the table, and the whole table to download."""
     lang = language()
+    catalog = query(indicator_names)
+    names = dict(zip(catalog["code"], catalog["name_en" if lang == "en" else "name_vi"]))
+    decimals = dict(zip(catalog["code"], catalog["decimals"].astype(int)))
     changes = query(batch_changes, batch_id)
     new = int(changes["before"].isna().sum())
     cols = st.columns(4)
@@ -119,18 +132,19 @@ def show_changes(batch_id: int, names: dict[str, str], key: str) -> None:
     if changes.empty:
         st.info(t("history.no_changes"))
         return
-    table = changes_table(changes.head(MAX_SHOWN_CHANGES), names, lang)
+    table = changes_table(changes.head(MAX_SHOWN_CHANGES), names, decimals, lang)
     before, after = t("history.col.before"), t("history.col.after")
-    st.dataframe(table.style.format({c: (lambda v: number(v, 2) if pd.notna(v) else t("history.none"))
-                                     for c in (before, after)}), hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={before: st.column_config.TextColumn(alignment="right"),
+                                after: st.column_config.TextColumn(alignment="right")})
     if len(changes) > MAX_SHOWN_CHANGES:
         st.caption(t("history.truncated", shown=MAX_SHOWN_CHANGES, total=len(changes)))
     stem = safe_file_name("lo", str(batch_id), "thay-doi")
     title = t("history.export_title", batch=str(batch_id))
-    full = lambda: changes_table(query(batch_changes, batch_id), names, lang)  # noqa: E731 - built on click
+    full = lambda: export_table(query(batch_changes, batch_id), names, lang)  # noqa: E731 - built on click
     buttons = st.columns(2)
     buttons[0].download_button(t("history.download_xlsx"),
-                               lambda: to_xlsx_bytes(full(), title, {before: "#,##0.00", after: "#,##0.00"},
+                               lambda: to_xlsx_bytes(full(), title, {before: "#,##0.##", after: "#,##0.##"},
                                                      sheet_name=t("history.sheet_name")),
                                file_name=f"{stem}.xlsx", mime=XLSX_MIME, on_click="ignore",
                                icon=":material/download:", key=f"{key}_xlsx")

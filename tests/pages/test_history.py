@@ -13,6 +13,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
+from i18n import format_number
 from etl.load import load_file
 from etl.template import FIRST_DATA_ROW, template_file_name, template_workbook
 from tests.pages.conftest import open_app, raw_keys
@@ -79,9 +80,12 @@ def test_a_correction_shows_each_value_before_and_after(corrected_db, monkeypatc
     changes = app.dataframe[1].value  # the newest batch is chosen first
 
     assert changes.iloc[:, 1].tolist() == sorted(CORRECTED)
-    assert dict(zip(changes.iloc[:, 1], changes.iloc[:, 5])) == CORRECTED
+    # counts shown whole, in the locale: 1.500 in Vietnamese, 1,500 in English
+    assert dict(zip(changes.iloc[:, 1], changes.iloc[:, 5])) == {
+        code: format_number(value, lang, 0) for code, value in CORRECTED.items()}
     # "before" is the value the demo's October batch loaded, read straight from the table
-    assert dict(zip(changes.iloc[:, 1], changes.iloc[:, 4])) == _demo_values(corrected_db)
+    assert dict(zip(changes.iloc[:, 1], changes.iloc[:, 4])) == {
+        code: format_number(value, lang, 0) for code, value in _demo_values(corrected_db).items()}
     assert changes.iloc[0, 0] == {"vi": "Phường Ba Đình", "en": "Ba Dinh"}[lang]
     assert changes.iloc[0, 2] == {"vi": "Tổng số hồ sơ tiếp nhận", "en": "Dossiers received"}[lang]
     assert received(corrected_db) == CORRECTED  # the correction is what is in force
@@ -108,6 +112,7 @@ def test_picking_an_older_batch_shows_its_values(demo_db, monkeypatch):
     assert app.metric[0].value == f"{written:,}".replace(",", ".")
     assert len(shown) == 1000 and shown.iloc[0, 1] == first
     assert set(shown.iloc[:, 3]) == {"Tháng 9/2025"}
+    assert set(shown.iloc[:, 4]) == {"(chưa có)"}  # a month's first load: nothing before
     assert any(c.value.startswith(f"Hiển thị 1.000 trên {written:,}".replace(",", ".")) for c in app.caption)
 
 
