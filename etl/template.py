@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from i18n import format_number, translate
-from store.reference import catalog_frame
+from store.reference import catalog_frame, units_frame
 
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 3, 4
 FIXED_COLUMNS = 3  # STT, code, name: locked
@@ -30,6 +30,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _INPUT_FILL = PatternFill("solid", fgColor="FFFBE6")  # the cells to fill stand out, also in grayscale
 _THIN = Side(style="thin", color="8EA3BA")
 _MAX_PROMPT = 255  # Excel refuses a longer input message
+_MAX_TITLE = 32  # ... and a longer title over it
 
 
 def derived_indicators(catalog: pd.DataFrame) -> set[str]:
@@ -56,18 +57,20 @@ def default_indicators(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
 
 def province_communes(con: duckdb.DuckDBPyConnection, province_code: str) -> pd.DataFrame:
     """Every commune-level unit of a province, by code."""
-    return con.execute("""
-        SELECT code, name_vi, full_name_vi, name_en, unit_type FROM unit
-        WHERE parent_code = ? ORDER BY code
-    """, [province_code]).df()
+    units = units_frame(con)
+    return units[units["parent_code"] == province_code].reset_index(drop=True)
 
 
 def province_name(con: duckdb.DuckDBPyConnection, province_code: str, lang: str) -> str:
-    rows = con.execute("SELECT full_name_vi, name_en FROM unit WHERE code = ? AND parent_code IS NULL",
-                       [province_code]).fetchall()
-    if not rows:
+    units = units_frame(con)
+    found = units[(units["code"] == province_code) & units["parent_code"].isna()]
+    if found.empty:
         raise ValueError(f"no province with code {province_code!r}")
-    return rows[0][1] if lang == "en" else rows[0][0]
+    return str(found.iloc[0]["name_en" if lang == "en" else "full_name_vi"])
+
+
+def commune_count(con: duckdb.DuckDBPyConnection, province_code: str) -> int:
+    return len(province_communes(con, province_code))
 
 
 def template_file_name(province_code: str, month: str) -> str:
@@ -162,10 +165,17 @@ def _validation(row: pd.Series, lang: str) -> DataValidation:
     name = row["name_en"] if lang == "en" else row["name_vi"]
     prompt = translate("templates.validation.prompt", lang, allowed=allowed)
     return DataValidation(type=kind, allow_blank=True, showInputMessage=True, showErrorMessage=True,
-                          promptTitle=name[:32], prompt=prompt[:_MAX_PROMPT], errorStyle="stop",
-                          errorTitle=translate("templates.validation.error_title", lang)[:32],
+                          promptTitle=_short(name, _MAX_TITLE), prompt=prompt[:_MAX_PROMPT], errorStyle="stop",
+                          errorTitle=_short(translate("templates.validation.error_title", lang), _MAX_TITLE),
                           error=translate("templates.validation.error", lang, allowed=allowed)[:_MAX_PROMPT],
                           **rule)
+
+
+def _short(text: str, limit: int) -> str:
+    """Cut at a word, with an ellipsis, when Excel's limit is shorter than the text."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _formula(value: float) -> str:

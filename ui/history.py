@@ -77,7 +77,7 @@ def batch_picker(batches: pd.DataFrame, key: str) -> pd.Series:
     lang = language()
     rows = batches.set_index("batch_id")
     labels = {int(b): translate("history.batch_option", lang, batch=str(int(b)), file=r.file_name,
-                                at=when(r.loaded_at, lang), status=translate(f"status.{r.status}", lang))
+                                at=when(r.loaded_at, lang))
               for b, r in rows.iterrows()}
     picked = choice("selectbox", t("history.pick"), list(labels), f"{key}_batch", labels.get)
     return rows.loc[picked].rename(picked)

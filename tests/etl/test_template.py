@@ -125,6 +125,15 @@ def test_each_indicator_column_validates_numbers_within_the_catalog_range(fresh_
     assert all(v.allow_blank and v.showErrorMessage and v.showInputMessage for v in rules.values())
     assert transparency.error == "Ô này chỉ nhận một số từ 0 đến 18. Để trống nếu chưa có số liệu."
     assert "Để trống" in received.prompt and len(received.prompt) <= 255
+    assert received.promptTitle == "Tổng số hồ sơ tiếp nhận"
+
+
+def test_a_long_indicator_name_is_cut_at_a_word_for_excels_32_character_title(fresh_db):
+    sheet = load_workbook(io.BytesIO(make_template(fresh_db, ["dossiers_on_time"]))).worksheets[0]
+
+    title = sheet.data_validations.dataValidation[0].promptTitle
+
+    assert title == "Hồ sơ giải quyết trước hạn và…" and len(title) <= 32
 
 
 def test_the_instructions_sheet_explains_each_column_in_vietnamese(fresh_db):
