@@ -29,6 +29,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/rankings.py", "rankings", "🏆", "view", "viewer"),
     PageSpec("pages/profile.py", "profile", "📍", "view", "viewer"),
     PageSpec("pages/trends.py", "trends", "📈", "view", "viewer"),
+    PageSpec("pages/history.py", "history", "🗂️", "data", "analyst"),
+    PageSpec("pages/templates.py", "templates", "📝", "data", "analyst"),
     PageSpec("pages/quality.py", "quality", "🩺", "data", "analyst"),
     PageSpec("pages/users.py", "users", "👥", "admin", "admin"),
     PageSpec("pages/audit.py", "audit", "📜", "admin", "admin"),

@@ -1,0 +1,104 @@
+"""The templates page, in both languages: pick a province, month and indicators, download, fill, load."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from etl.load import load_file
+from etl.template import FIRST_DATA_ROW, HEADER_ROW
+from tests.pages.conftest import open_app, raw_keys
+from ui.history import template_months
+
+HA_NOI, HA_NOI_COMMUNES = "01", 126
+INSTRUCTIONS = {"vi": "Hướng dẫn", "en": "Instructions"}
+
+
+def open_templates(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, dict[str, object]]:
+    """The page, and the downloads it offers by file name (built when asked, as on a click)."""
+    files: dict[str, object] = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    app = open_app(db, lang, monkeypatch)
+    app.switch_page("pages/templates.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app, files
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_default_template_downloads_with_the_input_columns(demo_db, monkeypatch, lang):
+    app, files = open_templates(demo_db, lang, monkeypatch)
+
+    assert [b.label for b in app.get("download_button")] == [
+        {"vi": "Tải mẫu (Excel .xlsx)", "en": "Download template (Excel .xlsx)"}[lang]]
+    (name, build), = files.items()
+    book = load_workbook(io.BytesIO(build()))
+    assert book.sheetnames[1] == INSTRUCTIONS[lang]
+    assert book.worksheets[0].max_column == 3 + 20  # STT, code, name and the 20 inputs picked by default
+    assert name.startswith("mau-bao-cao_") and name.endswith(f"_{template_months(date.today())[0]}.xlsx")
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_chosen_template_filled_in_loads_without_mapping(fresh_db, tmp_path, monkeypatch, lang):
+    month = template_months(date.today())[3]
+    app, files = open_templates(fresh_db, lang, monkeypatch)
+
+    app.selectbox(key=f"templates_province.{lang}").set_value(HA_NOI).run()
+    app.selectbox(key=f"templates_month.{lang}").set_value(month).run()
+    app.multiselect(key=f"templates_indicators.{lang}").set_value(["dossiers_received", "docs_outgoing"]).run()
+
+    assert not app.exception
+    build = files[f"mau-bao-cao_{HA_NOI}_{month}.xlsx"]
+    book = load_workbook(io.BytesIO(build()))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[HEADER_ROW]]
+    assert header[3:] == {"vi": ["Tổng số hồ sơ tiếp nhận", "Văn bản đi"],
+                          "en": ["Dossiers received", "Outgoing official documents"]}[lang]
+    assert sheet.max_row - FIRST_DATA_ROW + 1 == HA_NOI_COMMUNES
+    assert any("126" in c.value for c in app.caption)
+    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10):
+        sheet.cell(row, 4, row * 3)
+    path = tmp_path / f"mau-bao-cao_{HA_NOI}_{month}.xlsx"
+    book.save(path)
+
+    result = load_file(path, db=fresh_db)
+
+    assert result.status == "loaded" and result.review.periods == [month]
+    assert [p.code for p in result.review.problems] == ["sheet_without_table"]  # the instructions, skipped
+    assert result.rows_loaded == 10
+    assert raw_keys(app) == []
+
+
+def test_the_indicator_choice_survives_a_language_switch(demo_db, monkeypatch):
+    app, _files = open_templates(demo_db, "vi", monkeypatch)
+    app.multiselect(key="templates_indicators.vi").set_value(["docs_outgoing"]).run()
+
+    app.session_state["lang"] = "en"
+    app.run()
+
+    assert app.multiselect(key="templates_indicators.en").value == ["docs_outgoing"]
+
+
+def test_without_an_indicator_there_is_nothing_to_download(demo_db, monkeypatch):
+    app, _files = open_templates(demo_db, "vi", monkeypatch)
+
+    app.multiselect(key="templates_indicators.vi").set_value([]).run()
+
+    assert not app.get("download_button") and app.info[0].value == "Chọn ít nhất một chỉ tiêu."
+
+
+def test_the_month_choices_start_with_last_month():
+    assert template_months(date(2026, 1, 15))[:2] == ["2025-12", "2025-11"]
+    assert template_months(date(2026, 1, 15))[-1] == "2026-01" and len(template_months(date(2026, 1, 15))) == 13
