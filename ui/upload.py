@@ -122,9 +122,10 @@ def needs_confirmation(state: FileState) -> bool:
 def all_problems_download(pairs: list[tuple[Upload, FileState]]) -> None:
     reviews = [state.review for _upload, state in pairs if state.review.problems]
     if reviews:
-        st.download_button(t("upload.report.download_all"), error_report_xlsx(reviews, language()),
+        lang = language()
+        st.download_button(t("upload.report.download_all"), lambda: error_report_xlsx(reviews, lang),
                            file_name=f"{safe_file_name(t('upload.report.file_stem'))}.xlsx", mime=XLSX_MIME,
-                           key="upload_report_all", icon="📥")
+                           key="upload_report_all", icon="📥", on_click="ignore")
 
 
 # -- one file -------------------------------------------------------------------------------------
@@ -338,8 +339,8 @@ def problems_section(upload: Upload, review: Review, key: str) -> None:
     st.dataframe(shown.rename(columns=_headers(list(shown.columns))), hide_index=True, width="stretch",
                  key=f"{key}_problems")
     stem = safe_file_name(t("upload.report.file_stem"), upload.name.rsplit(".", 1)[0])
-    st.download_button(t("upload.report.download"), error_report_xlsx([review], lang), file_name=f"{stem}.xlsx",
-                       mime=XLSX_MIME, key=f"{key}_report", icon="📥")
+    st.download_button(t("upload.report.download"), lambda: error_report_xlsx([review], lang),
+                       file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_report", icon="📥", on_click="ignore")
 
 
 def comparison_section(state: FileState, key: str) -> None:
