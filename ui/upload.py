@@ -7,6 +7,7 @@ the file's SHA-256, so a rerun (any click) reviews the file again with them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,7 +22,7 @@ from etl.columns import ROLES
 from etl.load import Review, commit_review, current_user
 from etl.period import parse_month
 from etl.read import SUPPORTED_SUFFIXES
-from etl.review import (FUZZY_UNIT_MATCHES, IGNORE, Comparison, Steering, compare_with_stored, describe_unit,
+from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit,
                         error_report_xlsx, mapping_targets, problem_table, review_upload, save_profile,
                         skipped_table, unit_table)
 from i18n import translate
@@ -69,8 +70,6 @@ def drop_files() -> list[Upload]:
                              accept_multiple_files=True, key=UPLOADER_KEY, max_upload_size=limit,
                              help=t("upload.drop_help"))
     st.caption(t("upload.limit", mb=limit, formats=", ".join(SUPPORTED_SUFFIXES)))
-    import hashlib
-
     seen: dict[str, Upload] = {}
     for file in files or []:
         data = file.getvalue()
@@ -194,13 +193,17 @@ def _bad_month(text: str) -> bool:
 
 def _set_period(sha: str, widget: str) -> None:
     text = (st.session_state.get(widget) or "").strip()
-    state = _states()[sha]
-    state.steering = replace(state.steering, period=text or None)
+    _steer(sha, replace(_states()[sha].steering, period=text or None))
 
 
 def _set_field(sha: str, name: str, widget: str) -> None:
+    _steer(sha, replace(_states()[sha].steering, **{name: st.session_state.get(widget)}))
+
+
+def _steer(sha: str, steering: Steering) -> None:
     state = _states()[sha]
-    state.steering = replace(state.steering, **{name: st.session_state.get(widget)})
+    state.steering = steering
+    state.result = None  # new choices make a new review, which may be committed again
 
 
 def table_section(review: Review) -> None:
@@ -267,8 +270,7 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
 
 
 def _set_mapping(sha: str, label: str, widget: str) -> None:
-    state = _states()[sha]
-    state.steering = state.steering.with_mapping(label, st.session_state.get(widget))
+    _steer(sha, _states()[sha].steering.with_mapping(label, st.session_state.get(widget)))
 
 
 def units_section(upload: Upload, state: FileState, key: str) -> None:
@@ -311,8 +313,7 @@ def _pick_unit(upload: Upload, key: str, sheet: str, row: int, written: Any, opt
 
 
 def _set_unit(sha: str, sheet: str, row: int, widget: str) -> None:
-    state = _states()[sha]
-    state.steering = state.steering.with_unit(sheet, row, st.session_state.get(widget))
+    _steer(sha, _states()[sha].steering.with_unit(sheet, row, st.session_state.get(widget)))
 
 
 def values_section(review: Review) -> None:
@@ -380,9 +381,10 @@ def jump_sentences(state: FileState) -> list[str]:
         else:
             size = number(abs(change), 0)
         name = (indicator.name_en if lang == "en" else indicator.name_vi) if indicator else jump.indicator_code
+        decimals = int(indicator.decimals) if indicator is not None else 2
         sentences.append(t("upload.jumps.sentence", indicator=name, change=f"{sign}{size}",
                            unit=names.get(jump.unit_code, jump.unit_code), period=month_label(jump.period, lang),
-                           previous=number(jump.previous, 2), value=number(jump.value, 2)))
+                           previous=number(jump.previous, decimals), value=number(jump.value, decimals)))
     return sentences
 
 
@@ -406,7 +408,7 @@ def commit_section(upload: Upload, state: FileState, key: str) -> None:
         state.result = {"status": result.status, "batch_id": result.batch_id, "rows": result.rows_loaded,
                         "periods": review.periods}
         data_changed()
-        committed(state.result)
+        st.rerun()  # every tab and the comparison read the database again
 
 
 def committed(result: dict[str, Any]) -> None:
