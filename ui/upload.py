@@ -139,7 +139,7 @@ def file_review(upload: Upload, state: FileState) -> None:
         table_section(review)
         mapping_section(upload, state, key)
         units_section(upload, state, key)
-        values_section(review)
+        values_section(state)
     problems_section(upload, review, key)
     comparison_section(state, key)
     commit_section(upload, state, key)
@@ -228,20 +228,27 @@ def _headers(names: list[str]) -> dict[str, str]:
     return {name: t(f"upload.col.{name}") for name in names}
 
 
-def _target_name(target: str, lang: str) -> str:
-    if target == IGNORE:
-        return translate("upload.map.ignore", lang)
-    if target in ROLES:
-        return translate(f"upload.role{target}", lang)
-    indicator = query(catalog).get(target)
-    name = (indicator.name_en if lang == "en" else indicator.name_vi) if indicator else target
-    return f"{name} ({target})"
+def _target_labels(lang: str) -> dict[str, str]:
+    """Every mapping target -> its name in `lang`: 'Name (code)' for indicators. Made once per section:
+    format functions run for every option."""
+    return {IGNORE: translate("upload.map.ignore", lang),
+            **{role: translate(f"upload.role{role}", lang) for role in ROLES},
+            **_indicator_labels(lang)}
+
+
+def _indicator_labels(lang: str) -> dict[str, str]:
+    return {code: f"{row.name_en if lang == 'en' else row.name_vi} ({code})" for code, row in query(catalog).items()}
+
+
+def _named(codes: pd.Series, lang: str) -> pd.Series:
+    return codes.astype(str).map(_indicator_labels(lang)).fillna(codes.astype(str))
 
 
 def mapping_section(upload: Upload, state: FileState, key: str) -> None:
     """Each column's target with its confidence, changeable; the sheet's mapping savable as a profile."""
     lang = language()
     targets = mapping_targets(list(query(catalog)))
+    labels = _target_labels(lang)
     with st.expander(t("upload.map.title"), expanded=any(
             p.code in ("low_confidence_column", "unmapped_column", "no_indicator_columns", "no_unit_column")
             for p in state.review.problems)):
@@ -253,11 +260,11 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
             for i, m in enumerate(m for m in report.mappings if m.label):
                 current = (m.target if m.accepted else IGNORE) or IGNORE
                 suggestion = "" if m.accepted or not m.target else t(
-                    "upload.map.suggestion", target=_target_name(m.target, lang))
+                    "upload.map.suggestion", target=labels.get(m.target, m.target))
                 widget = f"{key}_map_{s}_{m.index}.{lang}"
                 columns[i % 3].selectbox(
                     f"{m.letter} · {m.label}", targets, index=targets.index(current) if current in targets else 0,
-                    key=widget, format_func=lambda v: _target_name(v, lang),
+                    key=widget, format_func=lambda v: labels.get(v, v),
                     help=t("upload.map.confidence", confidence=round(m.confidence * 100),
                            how=t(f"upload.how.{m.how}")) + suggestion,
                     on_change=_set_mapping, args=(upload.sha, m.label, widget))
@@ -316,14 +323,15 @@ def _set_unit(sha: str, sheet: str, row: int, widget: str) -> None:
     _steer(sha, _states()[sha].steering.with_unit(sheet, row, st.session_state.get(widget)))
 
 
-def values_section(review: Review) -> None:
+def values_section(state: FileState) -> None:
+    review = state.review
     if not len(review.observations):
         return
     lang = language()
-    indicators = query(catalog)
     values = review.observations.astype({"unit_code": str, "indicator_code": str, "period": str})
-    values = values.assign(indicator_code=values["indicator_code"].map(
-        lambda c: _target_name(c, lang) if c in indicators else c))
+    units = dict(zip(state.units["unit_code"], state.units["unit"])) if state.units is not None else {}
+    values = values.assign(indicator_code=_named(values["indicator_code"], lang))
+    values.insert(1, "unit", values["unit_code"].map(units))
     with st.expander(t("upload.values.title", count=len(values))):
         st.dataframe(values.rename(columns=_headers(list(values.columns))), hide_index=True, width="stretch")
 
@@ -355,8 +363,7 @@ def comparison_section(state: FileState, key: str) -> None:
                  same=comparison.same))
     if len(comparison.changed):
         with st.expander(t("upload.compare.changed", count=len(comparison.changed))):
-            table = comparison.changed.assign(indicator_code=comparison.changed["indicator_code"].map(
-                lambda c: _target_name(c, lang)))
+            table = comparison.changed.assign(indicator_code=_named(comparison.changed["indicator_code"], lang))
             st.dataframe(table.rename(columns=_headers(list(table.columns))), hide_index=True, width="stretch")
     if len(review.jumps):
         st.warning(t("upload.jumps.title", count=len(review.jumps)))
