@@ -18,6 +18,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.exports import cell_value
@@ -201,7 +202,7 @@ def error_report_xlsx(reviews: list[Review], lang: str) -> bytes:
             target = where.get((problem.file, problem.sheet, problem.row))
             if target is not None:  # the row number opens the failing row as written
                 link = problems_sheet.cell(r, 4)
-                link.hyperlink = f"#'{source_sheet.title}'!A{target}"
+                link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{source_sheet.title}'!A{target}")
                 link.font = Font(color="1F4E99", underline="single")
     for c, width in enumerate((10, 28, 14, 8, 28, 16, 60, 60), start=1):
         problems_sheet.column_dimensions[get_column_letter(c)].width = width

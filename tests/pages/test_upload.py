@@ -85,14 +85,19 @@ def test_the_empty_page_shows_the_drop_zone_with_its_size_limit(fresh_db, monkey
     assert raw_keys(app) == []
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("name", sorted(GOOD))
-def test_a_good_sample_is_reviewed_and_can_be_committed(samples, fresh_db, monkeypatch, name):
+def test_a_good_sample_is_reviewed_and_can_be_committed(samples, fresh_db, monkeypatch, name, lang):
     file = sample(samples, name)
-    app = upload(open_upload(fresh_db, "vi", monkeypatch), file)
+    app = upload(open_upload(fresh_db, lang, monkeypatch), file)
 
     units, periods = GOOD[name]
     assert not commit_button(app, file[1]).disabled
-    assert app.success[0].value.startswith("Có thể ghi:") and f"của {units} đơn vị" in app.success[0].value
+    ready = {"vi": ("Có thể ghi:", f"của {units} đơn vị", "Tháng {m}/{y}"),
+             "en": ("Ready to write:", f"of {units} units", "{m}/{y}")}[lang]
+    assert app.success[0].value.startswith(ready[0]) and ready[1] in app.success[0].value
+    shown_periods = ", ".join(ready[2].format(m=int(p[5:]), y=p[:4]) for p in periods)
+    assert f"{shown_periods}." in app.success[0].value
     assert app.error == [] and len(app.tabs) == 1
     assert raw_keys(app) == []
 
