@@ -97,7 +97,10 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
             if state.review is None or state.made_from != made_from:
                 if bar is not None:
                     bar.progress(min(done / max(total, 1), 1.0), text=t("upload.reading", file=upload.name))
-                state.review = review_upload(con, upload.name, upload.data, state.steering,
+                steering = state.steering  # a month typed wrong is said beside its box; the file is read without it
+                steering = replace(steering, period=None) if steering.period and _bad_month(steering.period) \
+                    else steering
+                state.review = review_upload(con, upload.name, upload.data, steering,
                                              max_bytes=max_upload_mb() * 1024 * 1024)
                 state.comparison = compare_with_stored(con, state.review)
                 state.units = unit_table(con, state.review)
@@ -166,11 +169,13 @@ def options(upload: Upload, state: FileState, key: str) -> None:
     """The loader's options (the command line's --period, --sheet, --skip-unmatched) for this file."""
     review = state.review
     left, middle, right = st.columns([2, 2, 3])
-    left.text_input(t("upload.period"), value=state.steering.period or "", placeholder="2026-09",
+    left.text_input(t("upload.period"), value=state.steering.period or "", placeholder=t("upload.period_placeholder"),
                     key=f"{key}_period", help=t("upload.period_help"), on_change=_set_period,
                     args=(upload.sha, f"{key}_period"))
     if state.steering.period and _bad_month(state.steering.period):
         left.error(t("upload.period_bad", value=state.steering.period))
+    elif any(p.code in ("no_period", "period_is_quarter") for p in review.errors):
+        st.warning(t("upload.period_needed"))
     if len(review.sheet_names) > 1:
         names = [None, *review.sheet_names]
         lang = language()

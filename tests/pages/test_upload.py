@@ -132,10 +132,25 @@ def test_several_files_dropped_at_once_get_one_tab_each(samples, fresh_db, monke
 def test_typing_the_period_leaves_only_the_files_own_problem(samples, fresh_db, monkeypatch):
     file = sample(samples, "rate_over_100.xlsx")
     app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+    asks_for_month = "The file does not say which month it reports"
+    assert any(w.value.startswith(asks_for_month) for w in app.warning)
 
     app.text_input(key=f"{key_of(file[1])}_period").input("2026-09").run()
 
     assert set(problems(app, "en")[CODE["en"]]) == {"above_max"}
+    assert not any(w.value.startswith(asks_for_month) for w in app.warning)
+    assert commit_button(app, file[1]).disabled
+
+
+def test_a_period_typed_wrong_is_said_and_the_file_stays_blocked(samples, fresh_db, monkeypatch):
+    file = sample(samples, "negative_count.xlsx")
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+
+    app.text_input(key=f"{key_of(file[1])}_period").input("September").run()
+
+    assert not app.exception
+    assert '"September" is not a month; type it as 2026-09.' in [e.value for e in app.error]
+    assert set(problems(app, "en")[CODE["en"]]) == {"no_period", "below_min"}
     assert commit_button(app, file[1]).disabled
 
 
@@ -167,7 +182,7 @@ def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fres
     app.selectbox(key=f"{key_of(file[1])}_map_0_2.en").set_value("dossiers_online").run()
 
     assert not any(CODE["en"] in d.value.columns for d in app.dataframe)  # no problem left
-    assert "Values read (6)" in [e.label for e in app.expander]  # 2 × received, online, and the derived rate
+    assert "Values read: 6" in [e.label for e in app.expander]  # 2 × received, online, and the derived rate
     app.text_input(key=f"{key_of(file[1])}_profile_0").input("Lào Cai form").run()
     app.button(key=f"{key_of(file[1])}_profile_save_0").click().run()
     with store.connect(fresh_db) as con:
