@@ -22,9 +22,9 @@ from etl.columns import ROLES
 from etl.load import Review, commit_review, current_user
 from etl.period import parse_month
 from etl.read import SUPPORTED_SUFFIXES
-from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit,
-                        error_report_xlsx, mapping_targets, problem_table, review_upload, save_profile,
-                        skipped_table, unit_table)
+from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit, error_report_xlsx,
+                        mapping_table, mapping_targets, problem_table, review_upload, save_profile, skipped_table,
+                        unit_table)
 from i18n import translate
 from store.observations import data_version
 from ui.data import data_changed, query
@@ -107,7 +107,7 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
                 state.made_from = made_from
             done += len(upload.data)
     if bar is not None:
-        bar.empty()
+        bar.progress(1.0, text=t("upload.read_done", count=len(uploads)))
     return [(upload, states[upload.sha]) for upload in uploads]
 
 
@@ -258,9 +258,16 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
             p.code in ("low_confidence_column", "unmapped_column", "no_indicator_columns", "no_unit_column")
             for p in state.review.problems)):
         st.caption(t("upload.map.caption"))
+        table = mapping_table(state.review)
         for s, report in enumerate(state.review.sheets):
             if len(state.review.sheets) > 1:
                 st.markdown(f"**{report.name}**")
+            shown = table[table["sheet"] == report.name].drop(columns="sheet")
+            shown = shown.assign(target=shown["target"].map(lambda v: labels.get(v, v)),
+                                 how=shown["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
+            st.dataframe(shown.rename(columns=_headers(list(shown.columns))), hide_index=True, width="stretch",
+                         column_config={t("upload.col.confidence"): st.column_config.ProgressColumn(
+                             min_value=0.0, max_value=1.0, format="percent")})
             columns = st.columns(3)
             for i, m in enumerate(m for m in report.mappings if m.label):
                 current = (m.target if m.accepted else IGNORE) or IGNORE

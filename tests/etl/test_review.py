@@ -200,7 +200,8 @@ def test_the_error_report_opens_on_the_problems_with_the_failing_rows_as_written
     target = problems.cell(2, 4).hyperlink.location
     assert target.startswith("'Failing rows'!A")
     line = int(target.rsplit("A", 1)[1])
-    assert [c.value for c in source[line]][:7] == ["hostile_2026-09.csv", first.sheets[0].name, 3, "99999", "'" + HOSTILE, "100", "90"]
+    assert [c.value for c in source[line]][:7] == ["hostile_2026-09.csv", first.sheets[0].name, 3, "99999",
+                                                   "'" + HOSTILE, "100", "90"]
     assert [c.value for c in source[line - 1]][3:7] == ["Mã xã", "Tên xã", "Tổng tiếp nhận", "Đúng hạn"]
     assert not any(str(c.value).startswith("=") for row in source.iter_rows() for c in row if c.value)
 

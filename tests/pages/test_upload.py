@@ -102,6 +102,42 @@ def test_a_good_sample_is_reviewed_and_can_be_committed(samples, fresh_db, monke
     assert raw_keys(app) == []
 
 
+def test_the_review_shows_the_table_found_and_the_rows_skipped_with_their_reason(samples, fresh_db, monkeypatch):
+    app = upload(open_upload(fresh_db, "vi", monkeypatch), sample(samples, "laocai_2026-09_bao_cao_tthc.xlsx"))
+
+    found = next(e for e in app.expander if e.label == "Bảng tìm thấy trong tệp")
+    assert found.markdown[0].value == ("**Thang 9**: tiêu đề ở dòng 5, 6; 60 dòng số liệu; dạng bảng ngang (mỗi dòng"
+                                       " một đơn vị); kỳ Tháng 9/2026 (theo tiêu đề).")
+    skipped = found.dataframe[0].value
+    assert skipped.values.tolist() == [["Thang 9", 7, "dòng tiêu đề nhóm", "I Cấp xã"],
+                                       ["Thang 9", 68, "dòng tổng cộng", "Tổng cộng"]]
+    mapping = next(e for e in app.expander if e.label == "Ghép cột với chỉ tiêu").dataframe[0].value
+    on_time = mapping[mapping["Tiêu đề cột"] == "Tiến độ giải quyết / Đúng hạn"].iloc[0]
+    assert (on_time["Ghép với"], on_time["Độ tin cậy"]) == ("Hồ sơ giải quyết trước hạn và đúng hạn (dossiers_on_time)", 1.0)
+
+
+def test_a_unit_matched_without_diacritics_waits_for_confirmation(fresh_db, monkeypatch):
+    book = Workbook()
+    for row in (["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"], ["Xa Van Ban", 100, 90], ["Xã Tiên Lương", 10, 9]):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    file = ("phutho_2026-09.xlsx", out.getvalue())
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+
+    assert any(w.value.startswith("Rows matched approximately (in yellow): 1.") for w in app.warning)
+    assert commit_button(app, file[1]).disabled
+    app.checkbox(key=f"{key_of(file[1])}_confirm").check().run()
+    assert not commit_button(app, file[1]).disabled
+
+
+def test_several_files_show_their_reading_progress(samples, fresh_db, monkeypatch):
+    app = upload(open_upload(fresh_db, "en", monkeypatch), *[sample(samples, name) for name in sorted(GOOD)])
+
+    bar = app.get("progress")[0].proto
+    assert (bar.value, bar.text) == (100, "Files read: 3.")
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_a_bad_sample_is_blocked_with_its_problems_located(samples, fresh_db, monkeypatch, name, lang):
@@ -229,7 +265,8 @@ def test_committing_shows_the_batch_and_rankings_then_a_rollback_restores_the_da
     assert (status, periods) == ("loaded", ["2026-09"])
     assert any(s.value.startswith(f"Đã ghi lô số {batch_id}:") for s in app.success)
     link = app.get("page_link")[0].proto
-    assert (link.label, link.page, link.query_string) == ("Xem xếp hạng kỳ Tháng 9/2026", "rankings", "period=2026-09")
+    assert (link.label, link.page, link.query_string) == ("Xem xếp hạng kỳ Tháng 9/2026", "rankings",
+                                                          "period=2026-09")
     assert current_rows(demo_db) != before
 
     app.switch_page("pages/rankings.py")
