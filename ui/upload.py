@@ -86,6 +86,8 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
     """Each file's review with its choices, made again only when the choices or the data changed;
     a progress bar while large or several files are read."""
     states = _states()
+    for gone in set(states) - {u.sha for u in uploads}:  # a file taken out of the drop zone is forgotten
+        del states[gone]
     total = sum(len(u.data) for u in uploads)
     bar = st.progress(0.0, text=t("upload.reading_start")) if total > LARGE_FILE_BYTES or len(uploads) > 2 else None
     done = 0

@@ -164,6 +164,10 @@ def test_several_files_dropped_at_once_get_one_tab_each(samples, fresh_db, monke
         "⛔ rate_over_100.xlsx", "⛔ empty.xlsx"]
     assert [commit_button(app, data).disabled for _name, data in files] == [False, False, False, True, True]
 
+    upload(app, files[3])  # the others taken out of the drop zone: their reviews are let go
+    assert [tab.label for tab in app.tabs] == ["⛔ rate_over_100.xlsx"]
+    assert len(app.session_state["upload_state"]) == 1
+
 
 def test_typing_the_period_leaves_only_the_files_own_problem(samples, fresh_db, monkeypatch):
     file = sample(samples, "rate_over_100.xlsx")
