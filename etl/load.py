@@ -44,7 +44,7 @@ class Review:
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
     already_loaded: dict[str, Any] | None = None
     sheet_names: list[str] = field(default_factory=list)  # every sheet of the file, with a table or not
-    unit_rows: list[UnitRow] = field(default_factory=list)  # how each data row's unit was found
+    unit_rows: list[tuple[Any, ...]] = field(default_factory=list)  # UnitRow fields per data row, see units_found
     # values far from the unit's previous month: unit_code, indicator_code, period, previous_period,
     # previous, value (the same records as the far_from_history warnings)
     jumps: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -58,6 +58,11 @@ class Review:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def units_found(self) -> list[UnitRow]:
+        """How each data row's unit was found (or not), for a person to confirm or pick."""
+        return [UnitRow(*row) for row in self.unit_rows]
 
     @property
     def blocked(self) -> bool:

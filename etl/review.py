@@ -102,7 +102,7 @@ def unit_table(con: duckdb.DuckDBPyConnection, review: Review) -> pd.DataFrame:
              "written_name": _text(u.written_name), "unit_code": u.code,
              "unit": matcher.describe(u.code) if u.code else None, "how": u.how,
              "fuzzy": u.how in FUZZY_UNIT_MATCHES, "candidates": list(u.candidates)}
-            for u in review.unit_rows]
+            for u in review.units_found]
     return pd.DataFrame(rows, columns=["sheet", "row", "written_code", "written_name", "unit_code", "unit", "how",
                                        "fuzzy", "candidates"])
 
