@@ -8,7 +8,7 @@ the page and an xlsx error report. Nothing here writes observations: `etl.load.c
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +53,12 @@ class Steering:
     def with_mapping(self, label: str, target: str | None) -> Steering:
         """The same choices with one column's target set (None: back to what the loader finds)."""
         kept = tuple((k, v) for k, v in self.mapping if k != label)
-        return _replace(self, mapping=kept + ((label, target),) if target is not None else kept)
+        return replace(self, mapping=kept + ((label, target),) if target is not None else kept)
 
     def with_unit(self, sheet: str, row: int, code: str | None) -> Steering:
         """The same choices with one row's unit picked (None: back to what the loader finds)."""
         kept = tuple(p for p in self.unit_picks if (p[0], p[1]) != (sheet, row))
-        return _replace(self, unit_picks=kept + ((sheet, row, code),) if code is not None else kept)
-
-
-def _replace(steering: Steering, **changes: Any) -> Steering:
-    from dataclasses import replace
-
-    return replace(steering, **changes)
+        return replace(self, unit_picks=kept + ((sheet, row, code),) if code is not None else kept)
 
 
 def review_upload(con: duckdb.DuckDBPyConnection, name: str, data: bytes, steering: Steering = Steering(),

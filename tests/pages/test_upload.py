@@ -85,6 +85,16 @@ def test_the_empty_page_shows_the_drop_zone_with_its_size_limit(fresh_db, monkey
     assert raw_keys(app) == []
 
 
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(fresh_db, monkeypatch):
+    monkeypatch.setenv("XASO_MAX_UPLOAD_MB", "1")
+    big = ("Mã xã,Tổng tiếp nhận\n" + "02647,100\n" * 120_000).encode()  # 1.2 MB
+    app = upload(open_upload(fresh_db, "en", monkeypatch), ("big_2026-09.csv", big))
+
+    assert any(c.value.startswith("Up to 1 MB per file") for c in app.caption)
+    assert set(problems(app, "en")[CODE["en"]]) == {"file_too_large"}
+    assert commit_button(app, big).disabled
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_a_good_sample_is_reviewed_and_can_be_committed(samples, fresh_db, monkeypatch, name, lang):
