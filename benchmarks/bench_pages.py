@@ -44,6 +44,7 @@ PAGES: list[PageCase] = [
     PageCase("pages/trends.py", 1.0),
     PageCase("pages/history.py", 1.5),  # the newest batch's changes: a national month of 112,000 values
     PageCase("pages/templates.py", 1.5),
+    PageCase("pages/upload.py", 1.5),
 ]
 
 

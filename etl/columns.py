@@ -28,7 +28,7 @@ class ColumnMapping:
     label: str  # the joined header text as written
     target: str | None  # indicator code or role; None when nothing matched
     confidence: float  # 1.0 exact synonym; lower for partial or fuzzy matches
-    how: str  # exact | child | fuzzy | profile | none
+    how: str  # exact | child | fuzzy | profile | chosen (by a person on the upload page) | none | duplicate
 
     @property
     def accepted(self) -> bool:
@@ -96,8 +96,9 @@ def _is_rate_target(target: str, index: dict[str, str]) -> bool:
 
 
 def map_columns(labels: list[str], index: dict[str, str], saved: dict[str, str] | None = None,
-                offset: int = 0) -> list[ColumnMapping]:
-    """Map every labelled column; a saved profile (label -> target) wins over guessing.
+                offset: int = 0, chosen: dict[str, str] | None = None) -> list[ColumnMapping]:
+    """Map every labelled column; a person's choice on the upload page (label -> target, "" to ignore)
+    wins over a saved profile (label -> target), which wins over guessing.
 
     When two columns claim the same target, the more confident keeps it and the other becomes
     unmatched, so one value never comes from two columns.
@@ -105,6 +106,10 @@ def map_columns(labels: list[str], index: dict[str, str], saved: dict[str, str] 
     mappings: list[ColumnMapping] = []
     for i, label in enumerate(labels):
         letter = column_letter(i + offset)
+        if chosen and label in chosen:
+            target = chosen[label] or None
+            mappings.append(ColumnMapping(i, letter, label, target, 1.0 if target else 0.0, "chosen"))
+            continue
         if saved and label in saved:
             target = saved[label] or None
             mappings.append(ColumnMapping(i, letter, label, target, 1.0 if target else 0.0, "profile"))

@@ -27,10 +27,19 @@ class Problem:
 
     def message(self, lang: str) -> str:
         """'Where: what is wrong. How to fix it.' in `lang`."""
-        params = {"file": self.file, "sheet": self.sheet or "", "row": self.row or "",
-                  "column": self.column or "", "value": _shown(self.value), **self.params}
-        text = f"{translate('problem.' + self.code, lang, **params)} {translate('fix.' + self.code, lang, **params)}"
-        return f"{self.location(lang)}: {text}"
+        return f"{self.location(lang)}: {self.what(lang)} {self.fix(lang)}"
+
+    def what(self, lang: str) -> str:
+        """What is wrong, without where (for tables that show the place in their own columns)."""
+        return translate("problem." + self.code, lang, **self._params())
+
+    def fix(self, lang: str) -> str:
+        """How to fix it."""
+        return translate("fix." + self.code, lang, **self._params())
+
+    def _params(self) -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet or "", "row": self.row or "",
+                "column": self.column or "", "value": _shown(self.value), **self.params}
 
     def location(self, lang: str) -> str:
         """'file › sheet Thang 9 › row 12 › column F · Tỷ lệ (%)', naming only what is known."""

@@ -20,9 +20,9 @@ import store
 from etl.columns import synonym_index
 from etl.errors import Problem, XasoError
 from etl.checks import check_blocks, locate
-from etl.parse import UNKNOWN_PERIOD, Block, Catalog, SheetContext, SheetReport, Skipped, parse_sheet
+from etl.parse import UNKNOWN_PERIOD, Block, Catalog, SheetContext, SheetReport, Skipped, UnitRow, parse_sheet
 from etl.period import Period
-from etl.read import MAX_FILE_BYTES, check_safe, read_sheets
+from etl.read import MAX_FILE_BYTES, Sheet, check_safe, read_sheets
 from etl.units import UnitMatcher
 from store.observations import current_values, find_loaded_batch, write_batch
 from store.reference import alias_codes, cache_by_key, catalog_frame, mapping_profiles, reference_key, units_frame
@@ -43,6 +43,13 @@ class Review:
     skipped: list[Skipped] = field(default_factory=list)
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
     already_loaded: dict[str, Any] | None = None
+    sheet_names: list[str] = field(default_factory=list)  # every sheet of the file, with a table or not
+    unit_rows: list[tuple[Any, ...]] = field(default_factory=list)  # UnitRow fields per data row, see units_found
+    # values far from the unit's previous month: unit_code, indicator_code, period, previous_period,
+    # previous, value (the same records as the far_from_history warnings)
+    jumps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the source rows problems point at, and each table's header rows: sheet -> (first column, row -> cells)
+    source_rows: dict[str, tuple[int, dict[int, list[Any]]]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -51,6 +58,11 @@ class Review:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def units_found(self) -> list[UnitRow]:
+        """How each data row's unit was found (or not), for a person to confirm or pick."""
+        return [UnitRow(*row) for row in self.unit_rows]
 
     @property
     def blocked(self) -> bool:
@@ -97,8 +109,14 @@ class LoadResult:
 
 def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | None = None, name: str | None = None,
                 period: Period | None = None, sheet: str | None = None, skip_unmatched: bool = False,
-                max_bytes: int = MAX_FILE_BYTES) -> Review:
-    """Read and check one file against the database's units, catalog and history; write nothing."""
+                max_bytes: int = MAX_FILE_BYTES, mapping: dict[str, str] | None = None,
+                unit_picks: dict[tuple[str, int], str] | None = None) -> Review:
+    """Read and check one file against the database's units, catalog and history; write nothing.
+
+    A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
+    "" to ignore the column) wins over saved profiles and guessing; `unit_picks` ((sheet, row) -> unit
+    code, "" to leave the row out) settles rows whose unit did not match; `period` is the CLI's --period.
+    """
     name = name or path.name
     if data is None:
         if path.stat().st_size > max_bytes:  # refuse before reading a huge file into memory
@@ -117,6 +135,7 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     except Exception as exc:  # a corrupt file the reader library could not open
         review.problems.append(Problem("unreadable_file", name, params={"detail": str(exc)[:200]}))
         return review
+    review.sheet_names = [one.name for one in sheets]
     review.already_loaded = find_loaded_batch(con, review.sha256)
     catalog = Catalog(catalog_frame(con))
     matcher = unit_matcher(con)
@@ -125,7 +144,7 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     blocks: list[Block] = []
     for one in sheets:
         ctx = SheetContext(name, one, catalog, matcher, synonyms, profiles, period, skip_unmatched,
-                           review.problems, review.skipped)
+                           review.problems, review.skipped, mapping or {}, unit_picks or {}, review.unit_rows)
         parsed = parse_sheet(ctx)
         if parsed is None:
             if any(cell is not None for row in one.rows for cell in row):
@@ -144,7 +163,25 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
         _warn_far_from_history(con, review, catalog, blocks)
     if not review.errors and not len(review.observations) and review.sheets:
         review.problems.append(Problem("nothing_to_load", name, review.sheets[0].name))
+    review.source_rows = _source_rows(sheets, review)
     return review
+
+
+def _source_rows(sheets: list[Sheet], review: Review) -> dict[str, tuple[int, dict[int, list[Any]]]]:
+    """The rows as written that the problems point at, with their table's header, for the error report."""
+    wanted: dict[str, set[int]] = {}
+    for report in review.sheets:
+        wanted.setdefault(report.name, set()).update(report.header_rows)
+    for problem in review.problems:
+        if problem.sheet and problem.row:
+            wanted.setdefault(problem.sheet, set()).add(int(problem.row))
+    found: dict[str, tuple[int, dict[int, list[Any]]]] = {}
+    for one in sheets:
+        rows = {r: list(one.rows[r - one.first_row]) for r in sorted(wanted.get(one.name, ()))
+                if 0 <= r - one.first_row < len(one.rows)}
+        if rows:
+            found[one.name] = (one.first_col, rows)
+    return found
 
 
 def unit_matcher(con: duckdb.DuckDBPyConnection) -> UnitMatcher:
@@ -188,6 +225,9 @@ def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catal
         (kinds == "count") & (low >= HISTORY_MIN_COUNT) & (high > HISTORY_JUMP_FACTOR * low))
     if not jumps.any():
         return
+    review.jumps = merged.loc[jumps, ["unit_code", "indicator_code", "period", "prev_period", "previous", "value"]] \
+        .rename(columns={"prev_period": "previous_period"}).astype({"unit_code": str, "indicator_code": str,
+                                                                   "period": str}).reset_index(drop=True)
     where = locate(blocks)
     for row in merged[jumps].itertuples(index=False):
         block, i = where[(row.unit_code, row.period)]

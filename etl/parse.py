@@ -37,6 +37,19 @@ class Skipped:
         return {"sheet": self.sheet, "row": self.row, "reason": self.reason, "text": self.text}
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    """How one data row's unit was found, for a person to confirm or correct."""
+
+    sheet: str
+    row: int
+    written_code: Any
+    written_name: Any
+    code: str | None  # None when no unit matched
+    how: str  # UnitMatch.how, or 'picked' when a person chose the unit
+    candidates: tuple[str, ...] = ()  # codes to pick from when it did not match
+
+
 @dataclass
 class SheetReport:
     name: str
@@ -119,6 +132,11 @@ class SheetContext:
     skip_unmatched: bool
     problems: list[Problem]
     skipped: list[Skipped]
+    chosen_mapping: dict[str, str] = field(default_factory=dict)  # label -> target ("" = ignore), by a person
+    unit_picks: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, row) -> unit code ("" = skip)
+    # filled while reading, one plain tuple of UnitRow's fields per data row (a 200,000-row file makes
+    # tuples six times faster than dataclasses)
+    unit_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
     def problem(self, code: str, row: int | None = None, column: str | None = None, value: Any = None,
                 severity: str = "error", **params: Any) -> None:
@@ -141,7 +159,7 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
         return None
     report.header_rows = [sheet.first_row + r for r in table.header_rows]
     saved = ctx.profiles.get(layout_fingerprint(table.labels))
-    report.mappings = map_columns(table.labels, ctx.synonyms, saved, sheet.first_col)
+    report.mappings = map_columns(table.labels, ctx.synonyms, saved, sheet.first_col, ctx.chosen_mapping)
     roles = {m.target: m for m in report.mappings if m.accepted and m.target and m.target.startswith("_")}
     indicators = [m for m in report.mappings if m.accepted and m.target in ctx.catalog.rows]
     report.layout = "long" if "_indicator" in roles and "_value" in roles else "wide"
@@ -227,7 +245,8 @@ def _match_unit(ctx: SheetContext, key: tuple[Any, Any], province: str | None) -
             return by_name
         if by_name.matched and by_name.code != match.code:
             return UnitMatch(None, "code_name_mismatch", (ctx.matcher.describe(match.code),
-                                                          ctx.matcher.describe(by_name.code)))
+                                                          ctx.matcher.describe(by_name.code)),
+                             (match.code, by_name.code))
     elif not match.matched and match.how in ("empty", "unknown") and name_raw is not None:
         code_was_unknown = match.how == "unknown"
         match = ctx.matcher.by_name(name_raw, province)
@@ -267,9 +286,18 @@ def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: 
         match = matches[key]
         row_number = sheet.first_row + table.data_start + i
         shown = key[1] if key[1] is not None else key[0]
-        if not match.matched:
-            _unmatched_row(ctx, data[i], row_number, match, shown, unit_column)
+        picked = ctx.unit_picks.get((sheet.name, row_number)) if ctx.unit_picks else None
+        if picked == "":  # a person chose to leave this row out
+            ctx.skipped.append(Skipped(sheet.name, row_number, "unmatched", str(shown)))
             continue
+        if picked in ctx.matcher.communes:
+            match = UnitMatch(picked, "picked", match.candidates, match.candidate_codes)
+        if not match.matched:
+            if _unmatched_row(ctx, data[i], row_number, match, shown, unit_column):
+                ctx.unit_rows.append((sheet.name, row_number, key[0], key[1], None, match.how,
+                                      match.candidate_codes))
+            continue
+        ctx.unit_rows.append((sheet.name, row_number, key[0], key[1], match.code, match.how, match.candidate_codes))
         if match.how == "name_not_code":
             ctx.problem("unit_code_unknown", row_number, code_col.describe(), key[0], severity="warning",
                         unit=ctx.matcher.describe(match.code))
@@ -331,22 +359,27 @@ def _padded(row: list[Any], width: int) -> list[Any]:
 
 
 def _unmatched_row(ctx: SheetContext, row: list[Any], row_number: int, match: UnitMatch, shown: Any,
-                   unit_column: ColumnMapping | None) -> None:
-    """A row whose unit did not match: an empty, section or totals row, another body, or an error."""
+                   unit_column: ColumnMapping | None) -> bool:
+    """A row whose unit did not match: an empty, section or totals row, another body, or an error.
+
+    True when the row was meant to hold a unit's values (a person may pick its unit)."""
     kind, text = classify_row(row)
     if kind == "empty":
-        return
+        return False
     if kind in ("section", "total"):
         ctx.skipped.append(Skipped(ctx.sheet.name, row_number, kind, text))
-    elif match.how == "not_commune":
+        return False
+    if match.how == "not_commune":
         ctx.skipped.append(Skipped(ctx.sheet.name, row_number, "not_commune", str(shown)))
-    elif ctx.skip_unmatched and match.how in ("unknown", "ambiguous"):
+        return False
+    if ctx.skip_unmatched and match.how in ("unknown", "ambiguous"):
         ctx.skipped.append(Skipped(ctx.sheet.name, row_number, "unmatched", str(shown)))
     else:
         code = {"ambiguous": "unit_ambiguous", "code_name_mismatch": "unit_code_name_mismatch"}.get(
             match.how, "unit_unknown")
         ctx.problem(code, row_number, unit_column.describe() if unit_column else None, shown,
                     candidates="; ".join(match.candidates) or "—")
+    return True
 
 
 def _read_column(ctx: SheetContext, code: str, label: str, raw: list[Any], rows: np.ndarray) -> tuple[Column, bool]:

@@ -37,6 +37,7 @@ class UnitMatch:
     code: str | None
     how: str  # code | alias | code_no_zero | name | ascii | not_commune | unknown | ambiguous | empty
     candidates: tuple[str, ...] = field(default=())  # 'Xã Vân Bán (08377)' for a person to pick from
+    candidate_codes: tuple[str, ...] = field(default=())  # the same units' codes, in the same order
 
     @property
     def matched(self) -> bool:
@@ -142,11 +143,12 @@ class UnitMatcher:
                 if len(codes) == 1:
                     return UnitMatch(codes[0], how)
                 if len(codes) > 1:
-                    return UnitMatch(None, "ambiguous", tuple(self.describe(c) for c in codes[:8]))
+                    return UnitMatch(None, "ambiguous", tuple(self.describe(c) for c in codes[:8]), tuple(codes[:8]))
         if self._looks_like_other_body(str(raw)):
             return UnitMatch(None, "not_commune")
         first = readings[-1]
-        return UnitMatch(None, "unknown", self.closest(first.base_ascii, first.province_hint or province))
+        codes = self.closest_codes(first.base_ascii, first.province_hint or province)
+        return UnitMatch(None, "unknown", tuple(self.describe(code) for code in codes), codes)
 
     def _looks_like_other_body(self, raw: str) -> bool:
         written = fold_keep_marks(raw)
@@ -155,10 +157,14 @@ class UnitMatcher:
                 or fold(without_authority) in self._province_by_ascii)
 
     def closest(self, key_ascii: str, province: str | None, n: int = 3) -> tuple[str, ...]:
+        return tuple(self.describe(code) for code in self.closest_codes(key_ascii, province, n))
+
+    def closest_codes(self, key_ascii: str, province: str | None, n: int = 3) -> tuple[str, ...]:
+        """Codes of the units whose names are closest to a folded name (for a person to pick from)."""
         pool = {code: fold(row.name_vi) for code, row in self.communes.items()
                 if province is None or row.parent_code == province}
         names = difflib.get_close_matches(key_ascii, list(set(pool.values())), n=n, cutoff=0.6)
-        return tuple(self.describe(code) for name in names for code, key in pool.items() if key == name)[:n]
+        return tuple(code for name in names for code, key in pool.items() if key == name)[:n]
 
     def describe(self, code: str) -> str:
         row = self.communes[code]

@@ -17,7 +17,7 @@ from analytics.league import (League, composite_parts, covered_months, distribut
 from analytics.overview import communes, indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
-from i18n import format_number, translate
+from i18n import LANGUAGES, format_number, translate
 from ui.data import data_changed, query
 from ui.i18n import language, number, percent, t
 from ui.links import profile_href
@@ -72,6 +72,7 @@ def league_controls(key: str) -> Controls | None:
     first, second = st.columns([3, 2, 2, 2]), st.columns([3, 3, 2, 3])
     names = indicator_labels(lang)
     indicator = choice("selectbox", t("rankings.indicator"), list(names), f"{key}_indicator", names.get, first[0])
+    _follow_linked_period(key, period_choices(available))
     period = choice("selectbox", t("rankings.period"), period_choices(available), f"{key}_period",
                     lambda p: period_label(p, available, lang), first[1])
     table = query(provinces)
@@ -95,6 +96,17 @@ def league_controls(key: str) -> Controls | None:
     exclude_thin = second[3].toggle(t("rankings.exclude_thin"), key=f"{key}_thin",
                                     help=t("rankings.exclude_thin_help", cases=THIN_DENOMINATOR))
     return Controls(indicator, period, province, peer_group, exclude_thin, view, int(top_n), unit_code)
+
+
+def _follow_linked_period(key: str, choices: list[str]) -> None:
+    """A link with `?period=2026-09` (e.g. after an upload) opens on that period, once per link: the
+    reader may still choose another period afterwards."""
+    linked = st.query_params.get("period")
+    if linked in choices and st.session_state.get(f"{key}_period_linked") != linked:
+        st.session_state[f"{key}_period"] = linked
+        st.session_state[f"{key}_period_linked"] = linked
+        for lang in LANGUAGES:  # the widget is made again from the kept choice
+            st.session_state.pop(f"{key}_period.{lang}", None)
 
 
 # -- the table -------------------------------------------------------------------------------------

@@ -1,0 +1,293 @@
+"""The Upload page: each shared sample through the page, steering a review, committing and rolling back.
+
+Files reach the page through AppTest's own `file_uploader(...).set_value((name, bytes, mime))`
+(Streamlit 1.67), the same widget a browser fills.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+import store
+from store.observations import rollback_batch
+from tests.pages.conftest import open_app, raw_keys
+
+GOOD = {"laocai_2026-09_bao_cao_tthc.xlsx": (60, ["2026-09"]), "sonla_2026-09_chuyen_doi_so.xlsx": (45, ["2026-09"]),
+        "hanoi_2026-q3_long.csv": (30, ["2026-07", "2026-08", "2026-09"])}
+# the sample README's problem, at its row and column; files without a month in them also say so
+BAD = {"rate_over_100.xlsx": ({"no_period", "above_max"}, "above_max", 3, "E"),
+       "on_time_exceeds_received.xlsx": ({"no_period", "exceeds"}, "exceeds", 2, "D"),
+       "duplicate_unit.xlsx": ({"no_period", "duplicate_unit"}, "duplicate_unit", 3, "B"),
+       "unknown_unit.xlsx": ({"no_period", "unit_unknown"}, "unit_unknown", 2, "B"),
+       "negative_count.xlsx": ({"no_period", "below_min"}, "below_min", 2, "C"),
+       "no_header.xlsx": ({"no_header"}, "no_header", None, None),
+       "empty.xlsx": ({"empty_file"}, "empty_file", None, None),
+       "not_a_spreadsheet.xlsx": ({"not_a_spreadsheet"}, "not_a_spreadsheet", None, None)}
+CODE = {"vi": "Mã lỗi", "en": "Problem code"}
+ROW = {"vi": "Dòng", "en": "Row"}
+COLUMN = {"vi": "Cột", "en": "Column"}
+SEVERITY, ERROR = {"vi": "Mức độ", "en": "Severity"}, {"vi": "Lỗi", "en": "Error"}
+
+
+def open_upload(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    app = open_app(db, lang, monkeypatch)
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    app.file_uploader(key="upload_files").set_value([(name, data, "application/octet-stream") for name, data in files])
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def sample(samples: Path, name: str) -> tuple[str, bytes]:
+    path = samples / name if (samples / name).exists() else samples / "bad" / name
+    return path.name, path.read_bytes()
+
+
+def key_of(data: bytes) -> str:
+    return f"upload_{hashlib.sha256(data).hexdigest()[:12]}"
+
+
+def commit_button(app: AppTest, data: bytes):
+    return app.button(key=f"{key_of(data)}_commit")
+
+
+def problems(app: AppTest, lang: str):
+    return next(d.value for d in app.dataframe if CODE[lang] in d.value.columns)
+
+
+def current_rows(db: Path) -> list[tuple]:
+    with store.connect(db) as con:
+        return con.execute("SELECT unit_code, indicator_code, period, value, numerator, denominator, derived, batch_id"
+                           " FROM observation WHERE is_current ORDER BY ALL").fetchall()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_empty_page_shows_the_drop_zone_with_its_size_limit(fresh_db, monkeypatch, lang):
+    app = open_upload(fresh_db, lang, monkeypatch)
+
+    assert app.title[0].value == {"vi": "Tải lên số liệu", "en": "Upload data"}[lang]
+    assert app.file_uploader(key="upload_files").accept_multiple_files
+    limit = {"vi": "Tối đa 50 MB mỗi tệp", "en": "Up to 50 MB per file"}[lang]
+    assert any(c.value.startswith(limit) for c in app.caption)
+    assert raw_keys(app) == []
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(fresh_db, monkeypatch):
+    monkeypatch.setenv("XASO_MAX_UPLOAD_MB", "1")
+    big = ("Mã xã,Tổng tiếp nhận\n" + "02647,100\n" * 120_000).encode()  # 1.2 MB
+    app = upload(open_upload(fresh_db, "en", monkeypatch), ("big_2026-09.csv", big))
+
+    assert any(c.value.startswith("Up to 1 MB per file") for c in app.caption)
+    assert set(problems(app, "en")[CODE["en"]]) == {"file_too_large"}
+    assert commit_button(app, big).disabled
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_a_good_sample_is_reviewed_and_can_be_committed(samples, fresh_db, monkeypatch, name, lang):
+    file = sample(samples, name)
+    app = upload(open_upload(fresh_db, lang, monkeypatch), file)
+
+    units, periods = GOOD[name]
+    assert not commit_button(app, file[1]).disabled
+    ready = {"vi": ("Có thể ghi:", f"của {units} đơn vị", "Tháng {m}/{y}"),
+             "en": ("Ready to write:", f"of {units} units", "{m}/{y}")}[lang]
+    assert app.success[0].value.startswith(ready[0]) and ready[1] in app.success[0].value
+    shown_periods = ", ".join(ready[2].format(m=int(p[5:]), y=p[:4]) for p in periods)
+    assert f"{shown_periods}." in app.success[0].value
+    assert app.error == [] and len(app.tabs) == 1
+    assert raw_keys(app) == []
+
+
+def test_the_review_shows_the_table_found_and_the_rows_skipped_with_their_reason(samples, fresh_db, monkeypatch):
+    app = upload(open_upload(fresh_db, "vi", monkeypatch), sample(samples, "laocai_2026-09_bao_cao_tthc.xlsx"))
+
+    found = next(e for e in app.expander if e.label == "Bảng tìm thấy trong tệp")
+    assert found.markdown[0].value == ("**Thang 9**: tiêu đề ở dòng 5, 6; 60 dòng số liệu; dạng bảng ngang (mỗi dòng"
+                                       " một đơn vị); kỳ Tháng 9/2026 (theo tiêu đề).")
+    skipped = found.dataframe[0].value
+    assert skipped.values.tolist() == [["Thang 9", 7, "dòng tiêu đề nhóm", "I Cấp xã"],
+                                       ["Thang 9", 68, "dòng tổng cộng", "Tổng cộng"]]
+    mapping = next(e for e in app.expander if e.label == "Ghép cột với chỉ tiêu").dataframe[0].value
+    on_time = mapping[mapping["Tiêu đề cột"] == "Tiến độ giải quyết / Đúng hạn"].iloc[0]
+    assert (on_time["Ghép với"], on_time["Độ tin cậy"]) == ("Hồ sơ giải quyết trước hạn và đúng hạn (dossiers_on_time)", 1.0)
+
+
+def test_a_unit_matched_without_diacritics_waits_for_confirmation(fresh_db, monkeypatch):
+    book = Workbook()
+    for row in (["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"], ["Xa Van Ban", 100, 90], ["Xã Tiên Lương", 10, 9]):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    file = ("phutho_2026-09.xlsx", out.getvalue())
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+
+    assert any(w.value.startswith("Rows matched approximately (in yellow): 1.") for w in app.warning)
+    assert commit_button(app, file[1]).disabled
+    app.checkbox(key=f"{key_of(file[1])}_confirm").check().run()
+    assert not commit_button(app, file[1]).disabled
+
+
+def test_several_files_show_their_reading_progress(samples, fresh_db, monkeypatch):
+    app = upload(open_upload(fresh_db, "en", monkeypatch), *[sample(samples, name) for name in sorted(GOOD)])
+
+    bar = app.get("progress")[0].proto
+    assert (bar.value, bar.text) == (100, "Files read: 3.")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_a_bad_sample_is_blocked_with_its_problems_located(samples, fresh_db, monkeypatch, name, lang):
+    file = sample(samples, name)
+    app = upload(open_upload(fresh_db, lang, monkeypatch), file)
+
+    codes, main, row, column = BAD[name]
+    table = problems(app, lang)
+    assert commit_button(app, file[1]).disabled
+    errors = table[table[SEVERITY[lang]] == ERROR[lang]]
+    assert set(errors[CODE[lang]]) == codes
+    located = table[table[CODE[lang]] == main].iloc[0]
+    assert (None if located[ROW[lang]] != located[ROW[lang]] else located[ROW[lang]]) == row
+    assert (located[COLUMN[lang]] or "").startswith(column or "")
+    assert app.error[0].value.startswith({"vi": "Chưa thể ghi", "en": "Cannot be written yet"}[lang])
+    assert raw_keys(app) == []
+
+
+def test_several_files_dropped_at_once_get_one_tab_each(samples, fresh_db, monkeypatch):
+    files = [sample(samples, name) for name in (*sorted(GOOD), "rate_over_100.xlsx", "empty.xlsx")]
+    app = upload(open_upload(fresh_db, "en", monkeypatch), *files)
+
+    assert [tab.label for tab in app.tabs] == [f"🟢 {name}" for name in sorted(GOOD)] + [
+        "⛔ rate_over_100.xlsx", "⛔ empty.xlsx"]
+    assert [commit_button(app, data).disabled for _name, data in files] == [False, False, False, True, True]
+
+    upload(app, files[3])  # the others taken out of the drop zone: their reviews are let go
+    assert [tab.label for tab in app.tabs] == ["⛔ rate_over_100.xlsx"]
+    assert len(app.session_state["upload_state"]) == 1
+
+
+def test_typing_the_period_leaves_only_the_files_own_problem(samples, fresh_db, monkeypatch):
+    file = sample(samples, "rate_over_100.xlsx")
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+    asks_for_month = "The file does not say which month it reports"
+    assert any(w.value.startswith(asks_for_month) for w in app.warning)
+
+    app.text_input(key=f"{key_of(file[1])}_period").input("2026-09").run()
+
+    assert set(problems(app, "en")[CODE["en"]]) == {"above_max"}
+    assert not any(w.value.startswith(asks_for_month) for w in app.warning)
+    assert commit_button(app, file[1]).disabled
+
+
+def test_a_period_typed_wrong_is_said_and_the_file_stays_blocked(samples, fresh_db, monkeypatch):
+    file = sample(samples, "negative_count.xlsx")
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+
+    app.text_input(key=f"{key_of(file[1])}_period").input("September").run()
+
+    assert not app.exception
+    assert '"September" is not a month; type it as 2026-09.' in [e.value for e in app.error]
+    assert set(problems(app, "en")[CODE["en"]]) == {"no_period", "below_min"}
+    assert commit_button(app, file[1]).disabled
+
+
+def test_picking_the_unit_of_an_unknown_row_unblocks_the_file(samples, fresh_db, monkeypatch):
+    file = sample(samples, "unknown_unit.xlsx")
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+    app.text_input(key=f"{key_of(file[1])}_period").input("2026-09").run()
+
+    pick = app.selectbox(key=f"{key_of(file[1])}_unit_Sheet_2.en")
+    assert pick.label == 'Sheet · row 2: which unit is "Xã Không Tồn Tại"?'
+    closest = pick.options[2]  # after "choose a unit" and "leave this row out": 'Xã … (02260, Tỉnh …)'
+    code = re.search(r"\((\d{5}),", closest).group(1)
+    pick.set_value(code).run()
+
+    assert app.error == []
+    assert not commit_button(app, file[1]).disabled
+
+
+def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fresh_db, monkeypatch):
+    book = Workbook()
+    for row in (["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới"], ["02647", 100, 40], ["02671", 200, 50]):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    file = ("laocai_2026-09.xlsx", out.getvalue())
+    app = upload(open_upload(fresh_db, "en", monkeypatch), file)
+    assert set(problems(app, "en")[CODE["en"]]) == {"unmapped_column"}
+
+    app.selectbox(key=f"{key_of(file[1])}_map_0_2.en").set_value("dossiers_online").run()
+
+    assert not any(CODE["en"] in d.value.columns for d in app.dataframe)  # no problem left
+    assert "Values read: 6" in [e.label for e in app.expander]  # 2 × received, online, and the derived rate
+    app.text_input(key=f"{key_of(file[1])}_profile_0").input("Lào Cai form").run()
+    app.button(key=f"{key_of(file[1])}_profile_save_0").click().run()
+    with store.connect(fresh_db) as con:
+        assert con.execute("SELECT name, mapping FROM mapping_profile").fetchall() == [
+            ("Lào Cai form", '{"Mã xã": "_unit_code", "Tổng tiếp nhận": "dossiers_received", '
+                             '"Hồ sơ nhận mới": "dossiers_online"}')]
+
+
+def test_the_error_report_downloads_as_xlsx_opening_on_the_problems(samples, fresh_db, monkeypatch):
+    files: dict[str, object] = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    upload(open_upload(fresh_db, "vi", monkeypatch), sample(samples, "on_time_exceeds_received.xlsx"))
+
+    sheet = load_workbook(io.BytesIO(files["bao-cao-loi_on_time_exceeds_received.xlsx"]())).active
+    assert sheet.title == "Lỗi cần sửa" and sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]][:4] == ["Mức độ", "Tệp", "Sheet", "Dòng"]
+    assert [(row[0], row[3]) for row in sheet.iter_rows(min_row=2, values_only=True)] == [("Lỗi", None), ("Lỗi", 2)]
+
+
+def test_committing_shows_the_batch_and_rankings_then_a_rollback_restores_the_database(samples, demo_db,
+                                                                                       monkeypatch):
+    before = current_rows(demo_db)
+    file = sample(samples, "laocai_2026-09_bao_cao_tthc.xlsx")
+    app = upload(open_upload(demo_db, "vi", monkeypatch), file)
+
+    # the demo data already holds September: the file would change values, some far from August's
+    assert "giá trị sẽ thay đổi" in " ".join(c.value for c in app.caption)
+    jumps = [m.value for m in app.markdown if "so với tháng trước" in m.value]
+    assert jumps and all(j.endswith("— xác nhận?") for j in jumps)
+    assert commit_button(app, file[1]).disabled  # until the jumps are confirmed
+    app.checkbox(key=f"{key_of(file[1])}_confirm").check().run()
+    commit_button(app, file[1]).click().run()
+
+    assert not app.exception
+    with store.connect(demo_db) as con:
+        batch_id, status, periods = con.execute(
+            "SELECT batch_id, status, periods FROM batch ORDER BY batch_id DESC LIMIT 1").fetchall()[0]
+    assert (status, periods) == ("loaded", ["2026-09"])
+    assert any(s.value.startswith(f"Đã ghi lô số {batch_id}:") for s in app.success)
+    link = app.get("page_link")[0].proto
+    assert (link.label, link.page, link.query_string) == ("Xem xếp hạng kỳ Tháng 9/2026", "rankings",
+                                                          "period=2026-09")
+    assert current_rows(demo_db) != before
+
+    app.switch_page("pages/rankings.py")
+    app.query_params["period"] = "2026-09"
+    app.run()
+    assert app.selectbox(key="rankings_period.vi").value == "2026-09"
+
+    with store.connect(demo_db) as con, store.transaction(con):
+        rollback_batch(con, batch_id, "test")
+    assert current_rows(demo_db) == before
