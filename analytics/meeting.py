@@ -52,6 +52,7 @@ class Slide:
     bullets: list[str] = field(default_factory=list)
     notes: str = ""
     highlight: int | None = None  # the table row (position) of the unit itself
+    signed_column: str = ""  # a table column of rank changes, shown as ▲ 3 / ▼ 2 / =
 
 
 @dataclass
@@ -206,7 +207,7 @@ def _commune_league(ranking, code: str, name: str, area: str, tr: _Tr) -> Slide:
         else tr("deck.league.unranked", unit=name)
     return Slide("table", tr("deck.league.title", area=area), subtitle, _league_frame(rows, name_column, tr),
                  _league_decimals(tr), highlight=int(mine[0]) if len(mine) else None,
-                 notes=tr("deck.league.notes", top=TOP_PLACES, around=AROUND))
+                 notes=tr("deck.league.notes", top=TOP_PLACES, around=AROUND), signed_column=tr("deck.col.change"))
 
 
 def province_league(national: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -234,7 +235,8 @@ def _province_league(national: pd.DataFrame, previous: pd.DataFrame | None, code
     subtitle = tr("deck.league.place", unit=name, rank=int(place["rank"].iloc[0]), of=len(table)) if len(place) \
         else tr("deck.league.unranked", unit=name)
     return Slide("table", tr("deck.provinces.title"), subtitle, _league_frame(rows, "name", tr), _league_decimals(tr),
-                 highlight=int(mine[0]) if len(mine) else None, notes=tr("deck.provinces.notes"))
+                 highlight=int(mine[0]) if len(mine) else None, notes=tr("deck.provinces.notes"),
+                 signed_column=tr("deck.col.change"))
 
 
 def _province_communes(national: pd.DataFrame, code: str, name: str, tr: _Tr) -> Slide:
