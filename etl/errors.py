@@ -148,3 +148,9 @@ class NoDataForMonth(XasoError):
     """A meeting pack asked for a month the database holds no observation for."""
 
     code = "deck_empty_month"
+
+
+class BrowserMissing(XasoError):
+    """The PDF and PNG exports need a Chromium on this machine and none was found."""
+
+    code = "deck_browser_missing"
