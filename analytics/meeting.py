@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.league import goal, months_back, neighbours, top_bottom
+from analytics.profile import Profile, summary
+from analytics.profile import profile as commune_profile
 from analytics.overview import HEADLINE_INDICATORS, Headline, Scope, headlines, months, provinces
 from analytics.ranking import communes, rank, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations
@@ -101,15 +103,21 @@ def meeting_content(con: duckdb.DuckDBPyConnection, unit_code: str, month: str, 
                   _province_communes(national, unit_code, name, tr)]
         comparison = Scope(None), tr("deck.trend.area_mean", area=tr("deck.country"))
     area_cards = {card.indicator_code: card for card in headlines(con, comparison[0], month, (SERVICE_INDEX,))}
+    if unit["level"] == "commune":  # the commune profile's own rules: why the rank moved, summary, weaknesses
+        found = commune_profile(con, unit_code, month)
+        closing = [_rank_change(found, month, indicators, tr), _profile_summary(found, name, month, tr),
+                   _profile_actions(found, con, indicators, tr)]
+    else:
+        closing = [_index_change(con, unit_code, month, available, indicators, tr),
+                   _summary(cards, tables[0], indicators, name, month, tr),
+                   _actions(con, unit_code, month, indicators, tr)]
     slides = [
         _cover(name, area, month, source, unit["level"], tr),
         _headlines(cards, indicators, month, tr),
         *tables,
         _rate_trends(cards, indicators, available, window, tr),
         _index_trend(cards[SERVICE_INDEX], area_cards[SERVICE_INDEX], comparison[1], name, available, window, tr),
-        _index_change(con, unit_code, unit["level"], month, available, indicators, tr),
-        _summary(cards, tables[0], indicators, name, month, tr),
-        _actions(cards, con, unit_code, month, indicators, tr),
+        *closing,
     ]
     return MeetingPack(unit_code, name, unit["level"], month, lang, source, slides)
 
@@ -282,12 +290,14 @@ def _group_means(obs: pd.DataFrame, groups: list[str], month: str, level: str) -
     return wide.mean() if level == "province" else wide.iloc[0]
 
 
-def _index_change(con, code: str, level: str, month: str, available: list[str], indicators, tr: _Tr) -> Slide:
-    """Waterfall: last month's service index, what each 766 group added or took away, this month's."""
+def _index_change(con, code: str, month: str, available: list[str], indicators, tr: _Tr) -> Slide:
+    """A province's waterfall: last month's index, what each 766 group added or took away (group means
+    over its communes with all six groups, which add up to the index), this month's."""
+    level = "province"
     groups = group_codes(indicators)
     before = available[available.index(month) - 1] if available.index(month) > 0 else None
     units = communes(con)
-    codes = units[units["province_code"] == code]["unit_code"].tolist() if level == "province" else [code]
+    codes = units[units["province_code"] == code]["unit_code"].tolist()
     obs = load_observations(con, groups, [m for m in (before, month) if m], codes)
     now = _group_means(obs, groups, month, level)
     then = _group_means(obs, groups, before, level) if before else None
@@ -297,12 +307,79 @@ def _index_change(con, code: str, level: str, month: str, available: list[str], 
     labels = [_name(indicators[g], tr.lang) for g in groups]
     start, end = tr("deck.change.start", month=_month(before, tr.lang)), tr("deck.change.end", month=_month(month, tr.lang))
     steps = [float(now[g] - then[g]) for g in groups]
-    frame = pd.DataFrame({"value": [float(then.sum()), *steps, float(now.sum())],
-                          "total": [True, *[False] * len(groups), True]}, index=[start, *labels, end])
+    frame = _waterfall_frame(float(then.sum()), steps, float(now.sum()), labels, start, end)
     moved = sorted(zip(steps, labels), key=lambda s: abs(s[0]), reverse=True)[0]
     return Slide("waterfall", title, tr("deck.change.subtitle", change=format_signed(now.sum() - then.sum(), tr.lang, 2),
                                         group=moved[1], step=format_signed(moved[0], tr.lang, 2)),
                  frame, {"": INDEX_DECIMALS}, notes=tr("deck.change.notes"))
+
+
+def _waterfall_frame(before: float, steps: list[float], after: float, labels: list[str], start: str,
+                     end: str) -> pd.DataFrame:
+    return pd.DataFrame({"value": [before, *steps, after], "total": [True, *[False] * len(steps), True]},
+                        index=[start, *labels, end])
+
+
+def _rank_change(found: Profile, month: str, indicators, tr: _Tr) -> Slide:
+    """The profile's rank-change waterfall: previous index + each 766 group's change = this month's index;
+    the subtitle splits the places moved into the unit's own change and the other units' moves."""
+    change, title = found.rank_change, tr("deck.change.title")
+    if change is None:
+        return Slide("text", title, bullets=[tr("deck.change.missing")])
+    labels = [_name(indicators[g.code], tr.lang) for g in change.groups]
+    frame = _waterfall_frame(change.previous_index, [g.change for g in change.groups], change.current_index, labels,
+                             tr("deck.change.start", month=_month(change.previous_month, tr.lang)),
+                             tr("deck.change.end", month=_month(month, tr.lang)))
+    subtitle = tr("deck.change.places", before=change.previous_rank, after=change.current_rank,
+                  of=change.current_rank_of, own=format_signed(change.own_effect, tr.lang, 0),
+                  others=format_signed(change.others_effect, tr.lang, 0))
+    return Slide("waterfall", title, subtitle, frame, {"": INDEX_DECIMALS}, notes=tr("deck.change.notes"))
+
+
+def _profile_summary(found: Profile, name: str, month: str, tr: _Tr) -> Slide:
+    return Slide("text", tr("deck.summary.title"), _month(month, tr.lang) + " · " + name,
+                 bullets=summary(found, tr.lang), notes=tr("deck.summary.notes"))
+
+
+def _profile_actions(found: Profile, con, indicators, tr: _Tr) -> Slide:
+    """The profile's weaknesses (lowest among its peers), completed up to three with the rates furthest
+    below their goal, each with its gap to the goal as the action."""
+    lines = [found.line(code) for code in found.weaknesses]
+    if len(lines) < WEAKEST:
+        extra = weakest_indicators(con, found.unit_code, found.month, WEAKEST + len(lines))
+        lines += [found.line(c) for c in extra["indicator_code"] if c not in found.weaknesses][:WEAKEST - len(lines)]
+    rows = [(line.name(tr.lang), line.value, line.goal, None if line.goal is None or line.value is None
+             or line.value >= line.goal else line.goal - line.value, line) for line in lines if line is not None]
+    return _actions_slide(rows, tr)
+
+
+def _actions_slide(rows: list[tuple], tr: _Tr, subtitle_key: str = "deck.actions.subtitle") -> Slide:
+    value, goal_, gap = tr("deck.col.value"), tr("deck.col.goal"), tr("deck.col.gap")
+    frame = pd.DataFrame({tr("deck.col.indicator"): [r[0] for r in rows], value: [r[1] for r in rows],
+                          goal_: [r[2] for r in rows], gap: [r[3] for r in rows]})
+    bullets = []
+    for name, now, target, missing, line in rows:
+        if missing is None or missing <= 0:  # no goal, or reached: where it stands among its peers
+            unit = "%" if line.unit == "percent" else ""
+            bullets.append(tr("deck.actions.item_peers", indicator=name, value=tr.number(now, 1) + unit,
+                              rank=line.peer_rank or "–", of=line.peer_rank_of) if line.peer_rank_of
+                           else tr("deck.actions.item_reached", indicator=name))
+        else:
+            points = tr("deck.unit.percent_points") if line.unit == "percent" else tr("deck.unit.points")
+            bullets.append(tr("deck.actions.item", indicator=name, gap=tr.number(missing, 1) + " " + points,
+                              goal=tr.number(target, 0) + ("%" if line.unit == "percent" else " " + points)))
+    return Slide("table", tr("deck.actions.title"), tr(subtitle_key), frame,
+                 {value: 1, goal_: 0, gap: 1}, bullets=bullets or [tr("deck.actions.none")],
+                 notes=tr("deck.actions.notes"))
+
+
+@dataclass(frozen=True)
+class _RateLine:
+    """The little of a profile line the closing slide needs, for a province's rates."""
+
+    unit: str = "percent"
+    peer_rank: int | None = None
+    peer_rank_of: int = 0
 
 
 def _summary(cards, league: Slide, indicators, name: str, month: str, tr: _Tr) -> Slide:
@@ -346,13 +423,8 @@ def weakest_indicators(con: duckdb.DuckDBPyConnection, unit_code: str, month: st
     return frame.head(count).reset_index(drop=True)
 
 
-def _actions(cards, con, code: str, month: str, indicators, tr: _Tr) -> Slide:
+def _actions(con, code: str, month: str, indicators, tr: _Tr) -> Slide:
     weakest = weakest_indicators(con, code, month)
-    names = [_name(indicators[c], tr.lang) for c in weakest["indicator_code"]]
-    frame = pd.DataFrame({tr("deck.col.indicator"): names, tr("deck.col.value"): weakest["value"].to_numpy(),
-                          tr("deck.col.goal"): weakest["goal"].to_numpy(), tr("deck.col.gap"): weakest["gap"].to_numpy()})
-    bullets = [tr("deck.actions.item", indicator=n, gap=tr.number(g, 1), goal=tr.number(t, 0))
-               for n, g, t in zip(names, weakest["gap"], weakest["goal"])] or [tr("deck.actions.none")]
-    return Slide("table", tr("deck.actions.title"), tr("deck.actions.subtitle"), frame,
-                 {tr("deck.col.value"): 1, tr("deck.col.goal"): 0, tr("deck.col.gap"): 1}, bullets=bullets,
-                 notes=tr("deck.actions.notes"))
+    rows = [(_name(indicators[c], tr.lang), v, g, gap, _RateLine())
+            for c, v, g, gap in weakest[["indicator_code", "value", "goal", "gap"]].itertuples(index=False)]
+    return _actions_slide(rows, tr, "deck.actions.subtitle_rates")

@@ -120,12 +120,30 @@ def service_index_of(ranked, unit):
     return next(value for code, value in ranked if code == unit)
 
 
-def test_closing_slide_names_three_indicators_with_their_gap_to_target(vi_deck):
+def test_closing_slide_names_three_indicators_with_their_gap_to_target(vi_deck, demo_db):
     closing = vi_deck.slides[-1]
     table = next(shape.table for shape in closing.shapes if shape.has_table)
-    assert len(table.rows) == 1 + 3
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    with store.connect(demo_db) as con:
+        vneid = rate_from_counts(con, UNIT, "vneid_rate", MONTH)
+    assert len(rows) == 1 + 3 and rows[0] == ["Chỉ tiêu", "Hiện tại", "Mục tiêu", "Còn thiếu"]
+    vneid_row = next(r for r in rows if r[0] == "Tỷ lệ kích hoạt VNeID mức 2")
+    assert vneid_row[3] == f"{100 - round(vneid, 2):.1f}".replace(".", ",")  # the gap to 100%
     body = "\n".join(texts(closing))
-    assert body.count("điểm % để đạt") == 3
+    assert body.count("•") == 3 and "Nâng Tỷ lệ kích hoạt VNeID mức 2 thêm" in body
+
+
+def test_the_summary_and_rank_change_come_from_the_commune_profile(vi_deck, demo_db):
+    from analytics.profile import profile, summary
+
+    with store.connect(demo_db) as con:
+        found = profile(con, UNIT, MONTH)
+    change = found.rank_change
+    waterfall, = charts(vi_deck.slides[5])
+    assert f"{change.previous_rank} → {change.current_rank}/{change.current_rank_of}" in "\n".join(texts(vi_deck.slides[5]))
+    assert waterfall.chart_type is not None and len(list(waterfall.plots[0].categories)) == 8
+    body = "\n".join(texts(vi_deck.slides[6]))
+    assert all(sentence in body for sentence in summary(found, "vi"))
 
 
 def test_titles_and_body_text_are_large_enough_for_a_projector(vi_deck):
