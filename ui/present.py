@@ -10,7 +10,6 @@ import re
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from analytics.deck import PPTX_MIME, deck_bytes
 from analytics.exports import safe_file_name
@@ -118,7 +117,7 @@ def navigation(position: int, total: int) -> None:
     middle.caption(t("deck.present.position", number=position + 1, total=total))
     right.button(t("deck.present.next"), key=NEXT_KEY, on_click=_step, args=(1,), disabled=position >= total - 1,
                  width="stretch", icon=":material/arrow_forward:")
-    components.html(_ARROW_KEYS, height=0)
+    st.iframe(_ARROW_KEYS, height=1)  # holds only the key listener's script
 
 
 def _plain(text: str) -> str:
