@@ -132,7 +132,7 @@ def _cell_text(value: object, decimals: int | None, lang: str) -> str:
 def _table(page, slide: Slide, pack: MeetingPack) -> None:
     top = _heading(page, slide)
     frame = slide.frame
-    row_height = Inches(0.42)
+    row_height = Inches(0.38)
     height = row_height * (len(frame) + 1)
     shape = page.shapes.add_table(len(frame) + 1, len(frame.columns), MARGIN, top, WIDTH - 2 * MARGIN, height)
     shape.name = "Table"

@@ -206,3 +206,17 @@ def test_deck_bytes_is_the_same_deck_the_command_line_writes(demo_db):
     with store.connect(demo_db) as con:
         pack = meeting_content(con, UNIT, MONTH, "vi")
     assert deck_bytes(pack)[:2] == b"PK"
+
+
+def luminance(rgb) -> float:
+    r, g, b = (int(str(rgb)[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def test_series_stay_apart_on_a_black_and_white_print(vi_deck):
+    lines = charts(vi_deck.slides[3])[0].plots[0].series
+    assert len({s.format.line.dash_style for s in lines}) == len(lines) == 4
+    assert len({s.marker.style for s in lines}) == 4
+    bars = charts(vi_deck.slides[1])[0].plots[0].series
+    shades = sorted(luminance(s.format.fill.fore_color.rgb) for s in bars)
+    assert all(b - a > 60 for a, b in zip(shades, shades[1:])), shades  # dark, middle, light grey
