@@ -19,10 +19,11 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from analytics.meeting import MeetingPack, Slide
-from i18n import format_number
+from i18n import format_number, format_signed
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 TITLE_PT, SUBTITLE_PT, BODY_PT, TABLE_PT, CHART_PT, FOOTER_PT = 36, 24, 24, 20, 20, 14
@@ -76,13 +77,18 @@ def _text(page, name: str, text: str, left, top, width, height, size: int, *, bo
     return box
 
 
+SUBTITLE_CHARS_PER_LINE = 70  # about what fits across the slide at SUBTITLE_PT
+
+
 def _heading(page, slide: Slide) -> Emu:
-    """Title and subtitle; returns where the content may start."""
+    """Title and subtitle; returns where the content may start (lower when the subtitle wraps)."""
     _text(page, "Title", slide.title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.8), TITLE_PT, bold=True)
+    lines = 0
     if slide.subtitle:
-        _text(page, "Subtitle", slide.subtitle, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.5), SUBTITLE_PT,
-              colour=MUTED)
-    return Inches(1.7)
+        lines = math.ceil(len(slide.subtitle) / SUBTITLE_CHARS_PER_LINE)
+        _text(page, "Subtitle", slide.subtitle, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.42) * lines,
+              SUBTITLE_PT, colour=MUTED)
+    return Inches(1.3) + Inches(0.42) * max(lines, 1)
 
 
 def _footer(page, pack: MeetingPack, number: int, total: int) -> None:
@@ -111,12 +117,14 @@ def _bullets(page, slide: Slide, pack: MeetingPack, top: Emu | None = None) -> N
     box.name = "Body"
     frame = box.text_frame
     frame.word_wrap = True
+    length = sum(len(line) for line in slide.bullets)
+    size = 28 if length <= 250 else BODY_PT if length <= 600 else 20  # never below 20 pt: shorter text instead
     for i, line in enumerate(slide.bullets):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.space_after = Pt(12)
         run = paragraph.add_run()
         run.text = "•  " + line
-        run.font.size, run.font.color.rgb = Pt(28 if len(slide.bullets) <= 5 else BODY_PT), INK
+        run.font.size, run.font.color.rgb = Pt(size), INK
 
 
 # -- tables ----------------------------------------------------------------------------------------
@@ -248,6 +256,9 @@ def _headlines(page, slide: Slide, pack: MeetingPack) -> None:
     chart = shape.chart
     _style_chart(chart)
     chart.category_axis.reverse_order = True  # the first indicator on top, as in the table it stands for
+    # ... with the value axis still at the bottom: it crosses the reversed category axis at its maximum
+    # (python-pptx only sets this from the value axis' side, so the one attribute is set directly)
+    chart.value_axis._element.find(qn("c:crosses")).set("val", "max")
     chart.category_axis.tick_labels.font.size = Pt(CHART_PT)
     chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = 0, 100
     plot = chart.plots[0]
@@ -264,48 +275,55 @@ def _headlines(page, slide: Slide, pack: MeetingPack) -> None:
 
 
 def _waterfall(page, slide: Slide, pack: MeetingPack) -> None:
-    """A stacked column chart: an invisible base under each step, rises dark, falls light, totals grey."""
+    """A stacked column chart: an invisible base under each step, rises dark, falls light, totals grey,
+    and on top an invisible sliver carrying each bar's figure, so a small step's label sits above its
+    bar instead of on it (written in the pack's language: 88,37 / +0,10)."""
     top = _heading(page, slide)
     decimals = slide.decimals.get("", 2)
-    base, rise, fall, total = [], [], [], []
+    base, rise, fall, total, texts = [], [], [], [], []
     level = 0.0
     for value, is_total in zip(slide.frame["value"], slide.frame["total"]):
+        value = float(value)
         if is_total:
-            base.append(None), rise.append(None), fall.append(None), total.append(float(value))
-            level = float(value)
+            base.append(None), rise.append(None), fall.append(None), total.append(value)
+            texts.append(format_number(value, pack.lang, decimals))
+            level = value
         else:
-            after = level + float(value)
+            after = level + value
             base.append(min(level, after))
-            rise.append(float(value) if value > 0 else None)
-            fall.append(-float(value) if value < 0 else None)
+            rise.append(value if value > 0 else None)
+            fall.append(-value if value < 0 else None)
             total.append(None)
+            texts.append(format_signed(value, pack.lang, decimals))
             level = after
-    names = ["", "+", "−", "="]
-    frame = pd.DataFrame(dict(zip(names, [base, rise, fall, total])), index=slide.frame.index).astype(object)
+    tops = [(b or 0) + (r or 0) + (f or 0) + (t or 0) for b, r, f, t in zip(base, rise, fall, total)]
+    low, high = min(tops + [b for b in base if b is not None]), max(tops)
+    pad = max((high - low) * 0.6, 0.5)
+    bottom, ceiling = math.floor(low - pad), math.ceil(high + pad / 2)
+    sliver = (ceiling - bottom) * 0.004  # the label carrier: too thin to see
+    names = ["", "+", "−", "=", " "]
+    frame = pd.DataFrame(dict(zip(names, [base, rise, fall, total, [sliver] * len(texts)])),
+                         index=slide.frame.index).astype(object)
     shape = page.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, *_chart_box(top), _chart_data(frame, decimals))
     shape.name = "Chart"
     chart = shape.chart
     _style_chart(chart, legend=False)
     plot = chart.plots[0]
     plot.gap_width, plot.overlap = 40, 100
-    invisible, *shown = plot.series
-    invisible.format.fill.background()
-    invisible.format.line.fill.background()
+    invisible, *shown, carrier = plot.series
+    for series in (invisible, carrier):
+        series.format.fill.background()
+        series.format.line.fill.background()
     for series, fill in zip(shown, (RISE, FALL, TOTAL)):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = fill
         series.format.line.color.rgb, series.format.line.width = INK, Pt(0.75)
-        labels = series.data_labels
-        labels.show_value, labels.number_format_is_linked = True, False
-        labels.number_format = ("+" if fill is RISE else "-" if fill is FALL else "") + _number_format(decimals)
-        labels.font.size, labels.position = Pt(CHART_PT - 2), XL_LABEL_POSITION.INSIDE_END if fill is TOTAL \
-            else XL_LABEL_POSITION.CENTER
-    levels = [v for v in total if v is not None]
-    levels += [b + (r or 0) + (f or 0) for b, r, f in zip(base, rise, fall) if b is not None]
-    low, high = min(levels), max(levels)
-    pad = max((high - low) * 0.6, 0.5)
-    chart.value_axis.minimum_scale = math.floor(low - pad)
-    chart.value_axis.maximum_scale = math.ceil(high + pad / 3)
+    for point, text in enumerate(texts):
+        label = carrier.points[point].data_label
+        label.position = XL_LABEL_POSITION.INSIDE_BASE
+        label.text_frame.text = text
+        label.font.size, label.font.bold = Pt(CHART_PT - 2), True
+    chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = bottom, ceiling
     chart.category_axis.tick_labels.font.size = Pt(CHART_PT - 2)
 
 
