@@ -324,6 +324,7 @@ def _waterfall(page, slide: Slide, pack: MeetingPack) -> None:
         label.text_frame.text = text
         label.font.size, label.font.bold = Pt(CHART_PT - 2), True
     chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = bottom, ceiling
+    chart.value_axis.major_unit = max(1, (ceiling - bottom) // 5)  # whole points on the axis
     chart.category_axis.tick_labels.font.size = Pt(CHART_PT - 2)
 
 

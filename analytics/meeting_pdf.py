@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from i18n import format_number
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_TIMEOUT = 120
 CHART_SIZE = (1100, 560)  # px of the SVG; the page scales it to its width
+_KALEIDO = threading.Lock()  # kaleido's sync server is one per process: app sessions take turns
 
 
 def chromium() -> str:
@@ -50,7 +52,8 @@ def _use_system_browser() -> None:
 def chart_png(fig: go.Figure, width: int = 1600, height: int = 900) -> bytes:
     """One chart as a PNG (for a download button), drawn by kaleido in the system Chromium."""
     _use_system_browser()
-    return fig.to_image(format="png", width=width, height=height, scale=1)
+    with _KALEIDO:
+        return fig.to_image(format="png", width=width, height=height, scale=1)
 
 
 def chart_svgs(figures: list[go.Figure]) -> list[str]:
@@ -60,14 +63,15 @@ def chart_svgs(figures: list[go.Figure]) -> list[str]:
     _use_system_browser()
     import kaleido
 
-    kaleido.start_sync_server(silence_warnings=True)
-    try:
-        with warnings.catch_warnings():  # plotly warns that its per-call options go unused with a server
-            warnings.simplefilter("ignore", UserWarning)
-            return [fig.to_image(format="svg", width=CHART_SIZE[0], height=CHART_SIZE[1]).decode("utf-8")
-                    for fig in figures]
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+    with _KALEIDO:
+        kaleido.start_sync_server(silence_warnings=True)
+        try:
+            with warnings.catch_warnings():  # plotly warns that its per-call options go unused with a server
+                warnings.simplefilter("ignore", UserWarning)
+                return [fig.to_image(format="svg", width=CHART_SIZE[0], height=CHART_SIZE[1]).decode("utf-8")
+                        for fig in figures]
+        finally:
+            kaleido.stop_sync_server(silence_warnings=True)
 
 
 def pack_html(pack: MeetingPack) -> str:

@@ -220,3 +220,16 @@ def test_series_stay_apart_on_a_black_and_white_print(vi_deck):
     bars = charts(vi_deck.slides[1])[0].plots[0].series
     shades = sorted(luminance(s.format.fill.fore_color.rgb) for s in bars)
     assert all(b - a > 60 for a, b in zip(shades, shades[1:])), shades  # dark, middle, light grey
+
+
+def test_a_commune_that_did_not_report_this_month_still_gets_a_deck_that_says_so(demo_db, tmp_path):
+    db = tmp_path / "silent.duckdb"
+    shutil.copy(demo_db, db)
+    with store.connect(db) as con:
+        con.execute("DELETE FROM observation WHERE unit_code = ? AND period = ?", [UNIT, MONTH])
+    deck = write_deck(db, tmp_path)
+
+    assert len(deck.slides) == 8
+    assert all(v is None for v in charts(deck.slides[1])[0].plots[0].series[0].values)
+    assert "Xã Vân Bán chưa được xếp hạng tháng này" in "\n".join(texts(deck.slides[2]))
+    assert "Xã Vân Bán chưa báo cáo tháng này" in "\n".join(texts(deck.slides[6]))
