@@ -233,3 +233,27 @@ def test_a_commune_that_did_not_report_this_month_still_gets_a_deck_that_says_so
     assert all(v is None for v in charts(deck.slides[1])[0].plots[0].series[0].values)
     assert "Xã Vân Bán chưa được xếp hạng tháng này" in "\n".join(texts(deck.slides[2]))
     assert "Xã Vân Bán chưa báo cáo tháng này" in "\n".join(texts(deck.slides[6]))
+
+
+def test_python_m_analytics_deck_writes_the_file_and_speaks_the_terminals_language(demo_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "XASO_LANG": "en"}
+    out = tmp_path / "deck.pptx"
+    done = subprocess.run([sys.executable, "-m", "analytics", "deck", "--unit", UNIT, "--period", MONTH, "--out",
+                           str(out), "--db", str(demo_db)], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Wrote {out}: 8 slides for Van Ban."
+    titles = [s.text_frame.text for s in Presentation(str(out)).slides[1].shapes if s.name == "Title"]
+    assert titles == ["Headline figures against targets"]  # --lang follows XASO_LANG when not given
+
+    refused = subprocess.run([sys.executable, "-m", "analytics", "deck", "--unit", "123", "--period", MONTH,
+                              "--out", str(tmp_path / "x.pptx"), "--db", str(demo_db)], cwd=REPO, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().startswith('There is no province or commune with code "123".')
