@@ -8,5 +8,6 @@ st.set_page_config(page_title="Xã Số", page_icon="📊", layout="wide")
 language_switch()
 pages = [st.Page("pages/overview.py", title=t("nav.overview"), icon="🏠", url_path="overview", default=True),
          st.Page("pages/rankings.py", title=t("nav.rankings"), icon="🏆", url_path="rankings"),
+         st.Page("pages/profile.py", title=t("nav.profile"), icon="📍", url_path="profile"),
          st.Page("pages/present.py", title=t("nav.present"), icon="📽️", url_path="present")]
 st.navigation(pages).run()

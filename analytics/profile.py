@@ -57,7 +57,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.league import SPARKLINE_MONTHS, goal, months_back, sparklines
+from analytics.league import SPARKLINE_MONTHS, goal, months_back
+from analytics.league import _monthly as monthly_values  # the sparkline rule, shared with the rankings
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import communes, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, derive, group_codes, load_observations, \
@@ -267,7 +268,7 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> Profi
             peer_percentile=peer_percentile(signed_now[in_peers, i], signed_now[position, i]) if ranked else None,
             province_value=province_values[i], target=ind.target, goal=goal(ind), light=light(ind, value),
             sparkline=()))
-    lines_ = _with_sparklines(con, lines_, unit_code, month)
+    lines_ = _with_sparklines(con, indicators, lines_, unit_code, month)
     status, reported, missing = _status(con, unit_code, month, window, lines_, now, in_province)
     strengths, weaknesses = _strengths(lines_)
     change = _rank_change(indicators, raw_now, raw_before, signed_now[:, 0], signed_before[:, 0], in_province, position,
@@ -346,12 +347,18 @@ def _province_values(obs: pd.DataFrame, indicators: dict[str, Indicator], codes:
     return out
 
 
-def _with_sparklines(con: duckdb.DuckDBPyConnection, lines_: list[Line], unit_code: str, month: str) -> list[Line]:
-    """Each line's last twelve months from analytics.league.sparklines (the same rule as the rankings)."""
+def _with_sparklines(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], lines_: list[Line],
+                     unit_code: str, month: str) -> list[Line]:
+    """Each line's last twelve months by the rankings' sparkline rule (analytics.league: the index only
+    where all six groups are there), from one query for the unit instead of one per indicator."""
+    window = months_back(month, SPARKLINE_MONTHS)
+    stored = [line.code for line in lines_ if line.code != SERVICE_INDEX]
+    obs = load_observations(con, stored, window, [unit_code])
+    obs = obs.astype({"indicator_code": str, "period": str})
     out = []
     for line in lines_:
-        values = sparklines(con, line.code, [unit_code], month)[unit_code]
-        out.append(replace(line, sparkline=tuple(values)))
+        values = monthly_values(obs, indicators, line.code, [unit_code], window).to_numpy()[0]
+        out.append(replace(line, sparkline=tuple(None if np.isnan(v) else float(v) for v in values)))
     return out
 
 

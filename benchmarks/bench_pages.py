@@ -37,6 +37,7 @@ class PageCase:
 PAGES: list[PageCase] = [
     PageCase("pages/overview.py", 1.5),
     PageCase("pages/rankings.py", 1.5),
+    PageCase("pages/profile.py", 1.0, {"unit": "08377"}),
     PageCase("pages/present.py", 1.5, {"unit": "08377"}),  # a commune's pack, first slide
 ]
 

@@ -20,6 +20,7 @@ from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, C
 from i18n import format_number, translate
 from ui.data import data_changed, query
 from ui.i18n import language, number, percent, t
+from ui.links import profile_href
 from ui.widgets import choice, month_label
 
 VIEWS = ("all", "top_bottom")
@@ -108,7 +109,9 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     rank, value, change, caution = (t("rankings.column.rank"), value_header(league), t("rankings.column.change"),
                                     t("rankings.column.caution"))
     progress, trend = t("rankings.column.progress"), t("rankings.column.trend", months=len(league.sparkline_months))
-    columns = {rank: rows["rank"], t("column.code"): rows["unit_code"], t("column.unit"): rows[f"name_{suffix}"]}
+    profile = t("profile.column.link")
+    columns = {rank: rows["rank"], t("column.code"): rows["unit_code"], t("column.unit"): rows[f"name_{suffix}"],
+               profile: rows["unit_code"].map(profile_href)}
     if national:
         columns[t("column.province")] = rows[f"province_{suffix}"]
     columns[value] = rows["shown_value"]
@@ -132,6 +135,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
                                                          index=frame.index, columns=frame.columns), axis=None)
     config = {
         rank: st.column_config.NumberColumn(help=t("rankings.column.rank_help")),
+        profile: st.column_config.LinkColumn(display_text=t("profile.open_link")),
         progress: st.column_config.ProgressColumn(
             help=t("rankings.column.progress_help", goal=number(league.goal),
                    unit=t(f"rankings.unit.{league.unit}")), min_value=0, max_value=100, format="%.0f%%", color="blue"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import store
+from analytics.league import sparklines
 from analytics.overview import months
 from analytics.profile import UnknownUnit, profile, summary
 from analytics.ranking import rank
@@ -239,3 +240,11 @@ def test_demo_units_with_gaps_and_full_data(demo_db):
         """, [latest]).fetchall()[0][0]
         assert profile(con, silent, latest).status == "gaps"
         assert profile(con, VAN_BAN, latest).status == "full"
+
+
+def test_sparklines_equal_the_rankings_sparklines(demo_db):
+    with store.connect(demo_db) as con:
+        result = profile(con, VAN_BAN, "2026-10")
+        for line in result.lines:
+            assert line.sparkline == tuple(sparklines(con, line.code, [VAN_BAN], "2026-10")[VAN_BAN]), line.code
+    assert len(result.sparkline_months) == 12 and result.sparkline_months[-1] == "2026-10"

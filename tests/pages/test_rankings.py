@@ -154,7 +154,7 @@ def test_the_thin_data_switch_leaves_flagged_units_out_and_lists_them_apart(demo
 
     table = league_table(app)
     assert len(table) == before - flagged.sum()
-    assert table.shape[1] == 8  # the caution column is gone: nothing left to flag
+    assert table.shape[1] == 9  # the caution column is gone: nothing left to flag
     left_out = {"vi": f"Để riêng vì ít dữ liệu ({flagged.sum()})", "en": f"Left out for thin data ({flagged.sum()})"}
     assert left_out[lang] in [e.label for e in app.expander]
     assert raw_keys(app) == []

@@ -1,0 +1,33 @@
+"""Unit profile: one commune, ward or special zone for a month — where it stands on every indicator,
+its strengths and weaknesses against its peers, why its rank changed, and a summary in plain words."""
+
+import streamlit as st
+
+from analytics.profile import UnknownUnit, profile, summary
+from ui.data import query
+from ui.i18n import language, t
+from ui.links import linked_unit
+from ui.profile import (downloads, header, headline, indicator_table, rank_change_charts, strengths_and_weaknesses,
+                        summary_box, unit_and_month)
+
+st.title(t("profile.title"))
+unit, month, unknown = unit_and_month("profile")
+if unknown:
+    st.error(UnknownUnit(value=linked_unit()).message(language()))
+if month is None:
+    st.info(t("profile.empty"))
+    st.code("python -m etl demo", language="bash")
+    st.stop()
+if unit is None:
+    st.info(t("profile.pick_hint"))
+    st.stop()
+
+result = query(profile, unit, month)
+header(result)
+summary_box(summary(result, language()))
+headline(result)
+indicator_table(result)
+downloads(result, "profile")
+strengths_and_weaknesses(result)
+rank_change_charts(result)
+st.caption(t("profile.rules"))

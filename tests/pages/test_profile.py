@@ -1,0 +1,180 @@
+"""The unit profile page, in both languages: a unit with full data, one with gaps, one that never reported,
+an unknown code, the search box, the month picker, the file and the link from the rankings."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+import store
+from analytics.profile import profile, summary
+from tests.analytics.monthly_files import load_month
+from tests.pages.conftest import open_app, raw_keys
+
+VAN_BAN, DAO_XA, LAM_THAO = "08377", "08662", "08494"
+LINES = 36  # every catalog indicator, the service index included
+TITLE = {"vi": "Hồ sơ đơn vị", "en": "Unit profile"}
+
+
+def open_profile(db, lang: str, monkeypatch: pytest.MonkeyPatch, unit: str | None = None) -> AppTest:
+    app = open_app(db, lang, monkeypatch)
+    app.switch_page("pages/profile.py")
+    if unit is not None:
+        app.query_params["unit"] = unit
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def summary_shown(app: AppTest) -> list[str]:
+    return [line[2:] for line in app.info[0].value.split("\n")]
+
+
+@pytest.fixture(scope="module")
+def silent_unit(demo_db) -> str:
+    """A demo unit that reported before but not in the latest month (the demo leaves ~3% out)."""
+    with store.connect(demo_db) as con:
+        return con.execute("""
+            SELECT code FROM unit WHERE parent_code IS NOT NULL AND code NOT IN
+                (SELECT unit_code FROM observation WHERE is_current AND period = '2026-10') ORDER BY code LIMIT 1
+        """).fetchall()[0][0]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_linked_unit_with_full_data_shows_summary_table_peers_and_waterfalls(demo_db, monkeypatch, lang):
+    app = open_profile(demo_db, lang, monkeypatch, VAN_BAN)
+
+    with store.connect(demo_db) as con:
+        expected = profile(con, VAN_BAN, "2026-10")
+    assert app.title[0].value == TITLE[lang]
+    assert app.header[0].value == {"vi": "Xã Vân Bán", "en": "Van Ban commune"}[lang]
+    assert app.selectbox(key=f"profile_month.{lang}").value == "2026-10"
+    assert summary_shown(app) == summary(expected, lang)
+    assert len(app.warning) == 0  # full data: no gaps notice
+    table = app.dataframe[0].value
+    assert len(table) == LINES
+    assert table.iloc[0, 0] == expected.lines[0].name(lang)
+    index = expected.lines[0]
+    assert app.metric[1].value == f"{index.province_rank}/{index.province_rank_of}"
+    assert len(app.get("plotly_chart")) == 2
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_unit_with_gaps_says_it_has_not_reported_this_month(demo_db, silent_unit, monkeypatch, lang):
+    app = open_profile(demo_db, lang, monkeypatch, silent_unit)
+
+    notice = {"vi": "thiếu số liệu", "en": "lacks figures"}[lang]
+    assert notice in app.warning[0].value
+    said = {"vi": "chưa báo cáo tháng này (Tháng 10/2026)", "en": "has not reported this month (10/2026)"}[lang]
+    assert said in summary_shown(app)[0]
+    table = app.dataframe[0].value
+    assert set(table.iloc[:, 1]) == {"–"}  # no value this month, shown as a blank, never as 0
+    assert raw_keys(app) == []
+
+
+@pytest.fixture
+def few_reports(fresh_db, tmp_path):
+    """One month in which two communes of Phú Thọ report; Đào Xá never does."""
+    load_month(fresh_db, tmp_path, "9/2026", ["Tổng tiếp nhận", "Đúng hạn", "Quá hạn"],
+               [[VAN_BAN, 100, 90, 10], [LAM_THAO, 50, 50, 0]])
+    return fresh_db
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_unit_that_never_reported(few_reports, monkeypatch, lang):
+    app = open_profile(few_reports, lang, monkeypatch, DAO_XA)
+
+    assert app.header[0].value == {"vi": "Xã Đào Xá", "en": "Dao Xa commune"}[lang]
+    assert summary_shown(app) == [{"vi": "Xã Đào Xá chưa từng báo cáo số liệu.",
+                                   "en": "Dao Xa commune has never reported any figures."}[lang]]
+    assert {"vi": "chưa từng báo cáo", "en": "never reported"}[lang] in app.warning[0].value
+    assert len(app.get("plotly_chart")) == 0  # nothing to explain
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_unit_on_small_data_ranks_among_those_that_reported(few_reports, monkeypatch, lang):
+    app = open_profile(few_reports, lang, monkeypatch, VAN_BAN)
+
+    on_time = app.dataframe[0].value.set_index(app.dataframe[0].value.columns[0])
+    row = on_time.loc[{"vi": "Tỷ lệ hồ sơ giải quyết đúng hạn", "en": "On-time rate"}[lang]]
+    assert row.iloc[0] == {"vi": "90,00%", "en": "90.00%"}[lang]
+    assert row.iloc[2] == "2/2"  # Lâm Thao's 100% is first of the two that reported
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_unknown_code_says_so_and_offers_the_search(demo_db, monkeypatch, lang):
+    app = open_profile(demo_db, lang, monkeypatch, "99999")
+
+    assert "99999" in app.error[0].value
+    assert app.selectbox(key=f"profile_unit.{lang}").value is None
+    assert len(app.dataframe) == 0
+    assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize(("lang", "label"), [("vi", "Xã Vân Bán · Phú Thọ (08377 · Van Ban)"),
+                                             ("en", "Van Ban · Phu Tho (08377 · Xã Vân Bán)")])
+def test_the_search_finds_a_unit_with_or_without_diacritics_and_the_address_follows(demo_db, monkeypatch, lang, label):
+    app = open_profile(demo_db, lang, monkeypatch)
+    assert len(app.info) == 1 and len(app.dataframe) == 0  # asks to pick a unit
+    picker = app.selectbox(key=f"profile_unit.{lang}")
+    assert label in picker.options
+
+    picker.set_value(VAN_BAN).run()
+
+    assert not app.exception
+    assert app.header[0].value == {"vi": "Xã Vân Bán", "en": "Van Ban commune"}[lang]
+    assert app.query_params["unit"] == [VAN_BAN] or app.query_params["unit"] == VAN_BAN
+
+
+def test_an_earlier_month_and_a_language_switch_keep_the_unit(demo_db, monkeypatch):
+    app = open_profile(demo_db, "vi", monkeypatch, VAN_BAN)
+
+    app.selectbox(key="profile_month.vi").set_value("2026-09").run()
+    assert "Tháng 9/2026" in app.caption[0].value
+    app.session_state["lang"] = "en"
+    app.run()
+
+    assert not app.exception
+    assert app.header[0].value == "Van Ban commune"
+    assert app.selectbox(key="profile_month.en").value == "2026-09"
+    with store.connect(demo_db) as con:
+        assert summary_shown(app) == summary(profile(con, VAN_BAN, "2026-09"), "en")
+    assert raw_keys(app) == []
+
+
+def test_the_indicator_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch):
+    files: dict[str, object] = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    app = open_profile(demo_db, "vi", monkeypatch, VAN_BAN)
+
+    assert set(files) == {"ho-so_08377_2026-10.xlsx", "ho-so_08377_2026-10.csv"}
+    sheet = load_workbook(io.BytesIO(files["ho-so_08377_2026-10.xlsx"]())).active
+    assert sheet["A1"].value == "Hồ sơ Xã Vân Bán — Tháng 10/2026"
+    assert sheet["A2"].value == "Chỉ tiêu" and sheet.max_row == 2 + LINES
+    assert isinstance(sheet["C3"].value, float)  # the service index as a number, not text
+    assert files["ho-so_08377_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+    assert len(app.get("download_button")) == 2
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_rankings_table_links_every_unit_to_its_profile(demo_db, monkeypatch, lang):
+    app = open_app(demo_db, lang, monkeypatch)
+    app.switch_page("pages/rankings.py").run()
+
+    table = [d.value for d in app.dataframe if d.value.columns[0] in ("Hạng", "Rank")][-1]
+    links = table[{"vi": "Hồ sơ", "en": "Profile"}[lang]]
+    codes = table.iloc[:, 1]
+    assert list(links[:3]) == [f"profile?unit={code}&lang={lang}" for code in codes[:3]]

@@ -1,0 +1,292 @@
+"""The profile page's pieces: picking the unit and month, its header and summary, the indicator table,
+strengths and weaknesses, the rank-change waterfalls and the table as a file. Each owns its widget keys."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
+from analytics.overview import communes, months
+from analytics.profile import Line, Profile, RankChange
+from analytics.values import SERVICE_INDEX
+from i18n import format_number, translate
+from ui.data import query
+from ui.i18n import language, number, t
+from ui.links import UNIT_PARAM, linked_unit
+from ui.widgets import choice, month_label
+
+# colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
+GAIN, LOSS, TOTAL = "#1f4e79", "#f0a35e", "#8c8c8c"
+LIGHT_MARKS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+
+
+def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
+    """(unit code, month, whether a linked code was unknown): from `?unit=` or the search box."""
+    available = query(months)
+    lang = language()
+    units = query(communes, None)
+    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
+        ("full_name_vi", "province_vi", "name_en")
+    # both spellings in the label: typing "Van Ban" finds Xã Vân Bán, and back
+    labels = {None: translate("profile.pick_none", lang),
+              **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
+                         + units[other] + ")"))}
+    linked = linked_unit()
+    unknown = bool(linked) and linked not in labels
+    if linked and not unknown and linked != st.session_state.get(f"{key}_linked"):
+        # a new link wins over the kept choice: made anew, the picker shows the linked unit
+        st.session_state[f"{key}_linked"] = linked
+        st.session_state[f"{key}_unit"] = linked
+        for code in ("vi", "en"):
+            st.session_state.pop(f"{key}_unit.{code}", None)
+    columns = st.columns([3, 1])
+    unit = choice("selectbox", t("profile.pick"), list(labels), f"{key}_unit", labels.get, columns[0])
+    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
+                   lambda p: month_label(p, lang), columns[1]) if available else None
+    if unit and unit != linked:
+        st.query_params[UNIT_PARAM] = unit  # the address names the unit shown, so it can be shared
+        st.session_state[f"{key}_linked"] = unit
+    return unit, month, unknown
+
+
+def header(result: Profile) -> None:
+    lang = language()
+    st.header(result.name(lang))
+    st.caption(t("profile.identity", province=result.province(lang), type=t(f"profile.type.{result.unit_type}"),
+                 code=result.unit_code, month=month_label(result.month, lang)))
+    if result.status != "full":
+        st.warning(t(f"profile.status.{result.status}"))
+
+
+def summary_box(sentences: list[str]) -> None:
+    st.subheader(t("profile.summary_title"))
+    st.info("\n".join(f"- {sentence}" for sentence in sentences))
+
+
+def headline(result: Profile) -> None:
+    """The service index, its ranks and its change, as cards."""
+    index = result.line(SERVICE_INDEX)
+    if index is None or index.value is None:
+        return
+    cards = st.columns(4)
+    cards[0].metric(index.name(language()), number(index.value, index.decimals), _signed(index.change, index.decimals),
+                    border=True)
+    cards[1].metric(t("profile.rank_province"), _rank(index.province_rank, index.province_rank_of),
+                    _places(index.province_rank_change), border=True)
+    cards[2].metric(t("profile.rank_country"), _rank(index.national_rank, index.national_rank_of),
+                    _places(index.national_rank_change), border=True)
+    cards[3].metric(t("profile.peer_standing", peers=t(f"profile.peers.{result.unit_type}")),
+                    "–" if index.peer_percentile is None else f"{number(index.peer_percentile, 0)}%", border=True,
+                    help=t("profile.peer_standing_help"))
+
+
+def _signed(value: float | None, decimals: int) -> str | None:
+    if value is None:
+        return None
+    shown = number(abs(value), decimals)
+    return shown if shown == number(0, decimals) else ("-" if value < 0 else "+") + shown
+
+
+def _places(change: int | None) -> str | None:
+    if change is None:
+        return None
+    return ("-" if change < 0 else "+") + t("profile.places", places=number(abs(change))) if change else "0"
+
+
+def _rank(rank: int | None, rank_of: int) -> str:
+    return "–" if rank is None else f"{number(rank)}/{number(rank_of)}"
+
+
+# -- the indicator table ---------------------------------------------------------------------------
+
+def table_rows(result: Profile, lang: str) -> pd.DataFrame:
+    """One row per line, numbers as numbers (the file keeps them so), in the order of the lines."""
+    rows = []
+    for line in result.lines:
+        rows.append({
+            "indicator": line.name(lang), "unit": translate(f"profile.unit.{line.unit}", lang), "value": line.value,
+            "light": translate(f"profile.light.{line.light}", lang) if line.light else "",
+            "province_rank": line.province_rank, "province_rank_of": line.province_rank_of if line.ranked else None,
+            "national_rank": line.national_rank, "national_rank_of": line.national_rank_of if line.ranked else None,
+            "change": line.change, "rank_change": line.province_rank_change, "province_value": line.province_value,
+            "target": line.goal, "peer_percentile": line.peer_percentile, "code": line.code})
+    return pd.DataFrame(rows)
+
+
+def indicator_table(result: Profile) -> None:
+    """Value, traffic light, ranks, change, the province beside it and a 12-month line per indicator."""
+    lang = language()
+    st.subheader(t("profile.table_title"))
+    names = {column: t(f"profile.column.{column}") for column in
+             ("indicator", "value", "light", "province_rank", "national_rank", "change", "rank_change",
+              "province_value", "target", "trend")}
+    shown = pd.DataFrame({
+        names["indicator"]: [line.name(lang) for line in result.lines],
+        names["value"]: [_value(line, line.value) for line in result.lines],
+        names["light"]: [_light(line.light) for line in result.lines],
+        names["province_rank"]: [_rank(line.province_rank, line.province_rank_of) for line in result.lines],
+        names["national_rank"]: [_rank(line.national_rank, line.national_rank_of) for line in result.lines],
+        names["change"]: [_change(line) for line in result.lines],
+        names["rank_change"]: [_arrow(line.province_rank_change, lang) for line in result.lines],
+        names["province_value"]: [_value(line, line.province_value, province=True) for line in result.lines],
+        names["target"]: [_value(line, line.goal) if line.goal is not None else "–" for line in result.lines],
+        # the sparkline cell cannot draw a gap: missing months are skipped, as on the rankings
+        names["trend"]: [[v for v in line.sparkline if v is not None] for line in result.lines],
+    })
+    config = {
+        names["light"]: st.column_config.TextColumn(help=t("profile.column.light_help")),
+        names["province_rank"]: st.column_config.TextColumn(help=t("profile.column.rank_help")),
+        names["rank_change"]: st.column_config.TextColumn(help=t("profile.column.rank_change_help")),
+        names["province_value"]: st.column_config.TextColumn(help=t("profile.column.province_value_help")),
+        names["target"]: st.column_config.TextColumn(help=t("profile.column.target_help")),
+        names["trend"]: st.column_config.LineChartColumn(help=t("profile.column.trend_help",
+                                                                 months=len(result.sparkline_months))),
+    }
+    st.dataframe(shown, hide_index=True, column_config=config, height=min(38 + 35 * len(shown), 720))
+
+
+def _value(line: Line, value: float | None, province: bool = False) -> str:
+    if value is None:
+        return "–"
+    # a province mean of counts is shown with one decimal: 12,5 dossiers per commune on average
+    decimals = 1 if province and line.kind == "count" else line.decimals
+    return number(value, decimals) + ("%" if line.unit == "percent" else "")
+
+
+def _change(line: Line) -> str:
+    if line.change is None:
+        return "–"
+    return _signed(line.change, line.decimals) + (" " + t("unit.points") if line.unit == "percent" else "")
+
+
+def _light(light: str | None) -> str:
+    return f"{LIGHT_MARKS[light]} {t(f'profile.light.{light}')}" if light else ""
+
+
+def _arrow(change: int | None, lang: str) -> str:
+    """▲ 3 (up three places), ▼ 2, = (same place); – where there is no rank in one of the months."""
+    if change is None:
+        return "–"
+    places = format_number(abs(change), lang)
+    return f"▲ {places}" if change > 0 else f"▼ {places}" if change < 0 else "="
+
+
+# -- strengths, weaknesses, why the rank changed ---------------------------------------------------
+
+def strengths_and_weaknesses(result: Profile) -> None:
+    st.subheader(t("profile.peers_title", peers=t(f"profile.peers.{result.unit_type}")))
+    st.caption(t("profile.peers_caption"))
+    lang = language()
+    columns = st.columns(2)
+    for column, kind, codes in ((columns[0], "strengths", result.strengths),
+                                (columns[1], "weaknesses", result.weaknesses)):
+        column.markdown(f"**{t(f'profile.{kind}')}**")
+        if not codes:
+            column.caption(t("profile.none_listed"))
+        for code in codes:
+            line = result.line(code)
+            column.markdown(t("profile.peer_line", indicator=line.name(lang), value=_value(line, line.value),
+                              percentile=number(line.peer_percentile, 0)))
+
+
+def rank_change_charts(result: Profile) -> None:
+    """The index change by 766 group (points), then the rank: own change against the others' moves."""
+    st.subheader(t("profile.why_title"))
+    change = result.rank_change
+    if change is None:
+        st.info(t("profile.why_none"))
+        return
+    lang = language()
+    columns = st.columns([3, 2])
+    with columns[0]:
+        st.plotly_chart(points_waterfall(change, lang), config={"displayModeBar": False}, key="profile_points")
+    with columns[1]:
+        st.plotly_chart(places_waterfall(change, lang), config={"displayModeBar": False}, key="profile_places")
+    st.caption(t("profile.why_caption", own=number(change.own_effect), others=number(change.others_effect),
+                 with_own=number(change.rank_with_own_change)))
+
+
+def points_waterfall(change: RankChange, lang: str) -> go.Figure:
+    previous, current = month_label(change.previous_month, lang), t("profile.this_month")
+    x = [_wrapped(label) for label in
+         (previous, *[g.name_en if lang == "en" else g.name_vi for g in change.groups], current)]
+    y = [change.previous_index, *[g.change for g in change.groups], change.current_index]
+    text = [format_number(change.previous_index, lang, 2),
+            *[_signed_text(g.change, lang) for g in change.groups], format_number(change.current_index, lang, 2)]
+    figure = go.Figure(go.Waterfall(
+        x=x, y=y, measure=["absolute", *["relative"] * len(change.groups), "total"], text=text,
+        textposition="outside", hoverinfo="x+text", connector={"line": {"color": "#555555", "dash": "dot"}},
+        increasing={"marker": {"color": GAIN}}, decreasing={"marker": {"color": LOSS}},
+        totals={"marker": {"color": TOTAL}}))
+    low = min(change.previous_index, change.current_index, *(change.previous_index + sum(
+        g.change for g in change.groups[:i + 1]) for i in range(len(change.groups))))
+    figure.update_layout(title=t("profile.points_title"), height=360, showlegend=False,
+                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, separators=",." if lang == "vi" else ".,",
+                         yaxis={"range": [max(low - 5, 0), min(max(change.previous_index, change.current_index) + 4,
+                                                                105)], "title": t("unit.points")})
+    return figure
+
+
+def places_waterfall(change: RankChange, lang: str) -> go.Figure:
+    """Places gained in the province: by the unit's own change, by the others' moves, and in all."""
+    x = [_wrapped(t("profile.places_own")), _wrapped(t("profile.places_others")), _wrapped(t("profile.places_total"))]
+    y = [change.own_effect, change.others_effect, change.places_gained]
+    text = [_places_text(value, lang) for value in y]
+    figure = go.Figure(go.Waterfall(
+        x=x, y=y, measure=["relative", "relative", "total"], text=text, textposition="outside", hoverinfo="x+text",
+        connector={"line": {"color": "#555555", "dash": "dot"}}, increasing={"marker": {"color": GAIN}},
+        decreasing={"marker": {"color": LOSS}}, totals={"marker": {"color": TOTAL}}))
+    reach = max(abs(change.own_effect), abs(change.own_effect + change.others_effect), 1)
+    title = t("profile.places_title", previous=format_number(change.previous_rank, lang),
+              current=format_number(change.current_rank, lang), rank_of=format_number(change.current_rank_of, lang))
+    figure.update_layout(title=title, height=360, showlegend=False, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                         yaxis={"range": [-reach * 1.35, reach * 1.35], "title": t("profile.places_axis"),
+                                "zeroline": True, "zerolinecolor": "#555555"})
+    return figure
+
+
+def _wrapped(label: str, width: int = 14) -> str:
+    """Long axis labels over several lines (plotly breaks on <br>)."""
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+def _signed_text(value: float, lang: str) -> str:
+    shown = format_number(abs(value), lang, 2)
+    return shown if shown == format_number(0, lang, 2) else ("+" if value > 0 else "−") + shown
+
+
+def _places_text(effect: int, lang: str) -> str:
+    if effect == 0:
+        return "0"
+    return ("▲ " if effect > 0 else "▼ ") + format_number(abs(effect), lang)
+
+
+# -- the table as a file ---------------------------------------------------------------------------
+
+def downloads(result: Profile, key: str) -> None:
+    """The indicator table as xlsx and csv, numbers as numbers, built only when clicked."""
+    lang = language()
+    rows = table_rows(result, lang)
+    headers = {column: t(f"profile.export.{column}") for column in rows.columns}
+    frame = rows.rename(columns=headers)
+    formats = {headers["value"]: "#,##0.00", headers["province_value"]: "#,##0.00", headers["target"]: "0.00",
+               headers["change"]: "+0.00;-0.00;0", headers["rank_change"]: "+0;-0;0", headers["peer_percentile"]: "0"}
+    title = t("profile.export_title", name=result.name(lang), month=month_label(result.month, lang))
+    stem = safe_file_name(t("profile.file_stem"), result.unit_code, result.month)
+    sheet = t("profile.sheet")  # the file is built later, outside the script run: no t() in the lambda
+    buttons = st.container(horizontal=True)
+    buttons.download_button(t("profile.download_xlsx"),
+                            lambda: to_xlsx_bytes(frame, title, formats, sheet_name=sheet),
+                            file_name=f"{stem}.xlsx", on_click="ignore", icon=":material/download:",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+    buttons.download_button(t("profile.download_csv"), lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
+                            mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{key}_csv")
