@@ -6,6 +6,7 @@ from analytics.meeting import meeting_content
 from etl.errors import XasoError
 from ui.data import query
 from ui.i18n import language, t
+from ui.links import profile_link
 from ui.present import current_slide, navigation, pack_downloads, show, styles, unit_and_month
 
 full_screen = st.toggle(t("deck.present.full_screen"), value=True, key="present_full_screen",
@@ -29,3 +30,5 @@ navigation(position, len(pack.slides))
 show(pack.slides[position], pack, position)
 st.divider()
 pack_downloads(pack)
+if pack.level == "commune":
+    profile_link(pack.unit_code, t("deck.present.profile", unit=pack.unit_name))

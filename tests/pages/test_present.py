@@ -101,3 +101,11 @@ def test_an_unknown_linked_unit_falls_back_to_the_pickers(demo_db, monkeypatch):
 
     assert not app.exception
     assert app.title[0].value == "Chuyển đổi số phục vụ người dân"
+
+
+def test_a_communes_pack_links_to_its_full_profile(demo_db, monkeypatch):
+    app = open_present(demo_db, "vi", monkeypatch, unit=UNIT)
+
+    links = app.get("page_link")
+    assert [link.proto.label for link in links] == ["Xem hồ sơ đầy đủ của Xã Vân Bán"]
+    assert links[0].proto.page == "profile"
