@@ -92,7 +92,7 @@ def _heading(page, slide: Slide) -> Emu:
 
 
 def _footer(page, pack: MeetingPack, number: int, total: int) -> None:
-    _text(page, "Footer", f"{pack.unit_name} · {pack.month} · Xã Số", MARGIN, HEIGHT - Inches(0.5), Inches(9),
+    _text(page, "Footer", pack.footer, MARGIN, HEIGHT - Inches(0.5), Inches(9),
           Inches(0.4), FOOTER_PT, colour=MUTED)
     _text(page, "Footer", f"{number}/{total}", WIDTH - MARGIN - Inches(1.5), HEIGHT - Inches(0.5), Inches(1.5),
           Inches(0.4), FOOTER_PT, colour=MUTED, align=PP_ALIGN.RIGHT)

@@ -66,6 +66,7 @@ class MeetingPack:
     lang: str
     source: str
     slides: list[Slide]
+    footer: str = ""  # the short source line under every slide but the cover
 
     @property
     def file_stem(self) -> str:
@@ -119,7 +120,8 @@ def meeting_content(con: duckdb.DuckDBPyConnection, unit_code: str, month: str, 
         _index_trend(cards[SERVICE_INDEX], area_cards[SERVICE_INDEX], comparison[1], name, available, window, tr),
         *closing,
     ]
-    return MeetingPack(unit_code, name, unit["level"], month, lang, source, slides)
+    footer = tr("deck.footer", unit=name, month=_month(month, lang))
+    return MeetingPack(unit_code, name, unit["level"], month, lang, source, slides, footer)
 
 
 class _Tr:

@@ -122,7 +122,7 @@ def _page(slide: Slide, pack: MeetingPack, svg: str | None, number: int, total: 
         parts.append(_table(slide, pack.lang))
     if slide.bullets and slide.kind != "cover":
         parts.append("<ul>" + "".join(f"<li>{_e(b)}</li>" for b in slide.bullets) + "</ul>")
-    parts.append(f'<footer><span>{_e(pack.unit_name)} · {_e(pack.month)} · Xã Số</span>'
+    parts.append(f'<footer><span>{_e(pack.footer)}</span>'
                  f"<span>{number}/{total}</span></footer>")
     return f'<section class="slide">{"".join(parts)}</section>'
 
