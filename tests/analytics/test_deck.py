@@ -59,7 +59,7 @@ def test_the_deck_is_16_9_with_a_slide_for_each_part_of_the_talk(vi_deck):
     assert len(vi_deck.slides) == 8  # cover, headlines, league, two trends, index change, summary, actions
     cover = "\n".join(texts(vi_deck.slides[0]))
     assert "Xã Vân Bán" in cover and "Phú Thọ" in cover and "Tháng 10/2026" in cover and "Nguồn" in cover
-    footers = [next(s.text_frame.text for s in slide.shapes if s.name == "Footer") for slide in vi_deck.slides[1:]]
+    footers = [next(s.text_frame.text for s in slide.shapes if s.name == "Footer") for slide in list(vi_deck.slides)[1:]]
     assert all(f.startswith("Nguồn: Xã Số") and f.endswith("Xã Vân Bán · Tháng 10/2026") for f in footers)
 
 
