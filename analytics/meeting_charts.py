@@ -40,8 +40,8 @@ def figure(slide: Slide, lang: str, font_size: int = 20) -> go.Figure:
     fig.update_layout(font={"family": FONT, "size": font_size, "color": INK}, separators=separators(lang),
                       paper_bgcolor="white", plot_bgcolor="white", margin={"l": 20, "r": 30, "t": 20, "b": 20},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
-    fig.update_xaxes(showline=True, linecolor=INK, gridcolor="#D9D9D9")
-    fig.update_yaxes(showline=True, linecolor=INK, gridcolor="#D9D9D9")
+    fig.update_xaxes(showline=True, linecolor=INK, gridcolor="#D9D9D9", automargin=True)
+    fig.update_yaxes(showline=True, linecolor=INK, gridcolor="#D9D9D9", automargin=True)
     return fig
 
 
