@@ -1,6 +1,7 @@
-"""Command line for the read side: python -m analytics rank ... Its --help is the documentation.
+"""Command line for the read side: python -m analytics rank|deck ... Its --help is the documentation.
 
-Exit codes: 0 ranked; 1 unknown indicator, province or peer group, or nothing reported; 2 usage error.
+Exit codes: 0 ranked / deck written; 1 unknown indicator, province, peer group or unit, or nothing
+reported for the period; 2 usage error.
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 import store
 from analytics.ranking import PEER_GROUPS, rank
 from etl.errors import XasoError
-from i18n import env_language, format_number, translate
+from i18n import LANGUAGES, env_language, format_number, translate
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 
@@ -30,12 +32,20 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     ranking.add_argument("--peer-group", choices=PEER_GROUPS, help=t("acli.peer_group.help"))
     ranking.add_argument("--db", help=t("cli.db.help"))
     ranking.add_argument("--format", choices=("table", "csv", "json"), default="table", help=t("acli.format.help"))
+    deck = commands.add_parser("deck", help=t("deck.cli.help"))
+    deck.add_argument("--unit", required=True, metavar="CODE", help=t("deck.cli.unit.help"))
+    deck.add_argument("--period", required=True, metavar="YYYY-MM", help=t("deck.cli.period.help"))
+    deck.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("deck.cli.lang.help"))
+    deck.add_argument("--out", required=True, metavar="FILE.pptx", help=t("deck.cli.out.help"))
+    deck.add_argument("--db", help=t("cli.db.help"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     lang = env_language()
     args = _parser(lang).parse_args(argv)
+    if args.command == "deck":
+        return _deck(args, lang)
     try:
         with store.connect(args.db) as con:
             result = rank(con, args.indicator, args.period, province=args.province, peer_group=args.peer_group)
@@ -57,6 +67,21 @@ def main(argv: list[str] | None = None) -> int:
                 translate("acli.not_reported", lang)
             print(f"{label:>12}  {row['unit_code']}  {row['unit_name']:<32} {shown:>10} {change:>5}"
                   f"{'  ⚠' if row['caution'] else ''}")
+    return EXIT_OK
+
+
+def _deck(args: argparse.Namespace, lang: str) -> int:
+    """Write the meeting deck; messages in the terminal's language, the slides in --lang."""
+    from analytics.deck import deck_bytes  # python-pptx is only needed here
+    from analytics.meeting import meeting_content
+
+    try:
+        with store.connect(args.db) as con:
+            pack = meeting_content(con, args.unit.strip(), args.period.strip(), args.lang)
+    except XasoError as exc:
+        return _refuse(exc.message(lang))
+    Path(args.out).write_bytes(deck_bytes(pack))
+    print(translate("deck.cli.written", lang, file=args.out, slides=len(pack.slides), unit=pack.unit_name))
     return EXIT_OK
 
 

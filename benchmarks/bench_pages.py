@@ -45,6 +45,7 @@ PAGES: list[PageCase] = [
     PageCase("pages/history.py", 1.5),  # the newest batch's changes: a national month of 112,000 values
     PageCase("pages/templates.py", 1.5),
     PageCase("pages/upload.py", 1.5),
+    PageCase("pages/present.py", 1.5, {"unit": "08377"}),  # a commune's pack, first slide
 ]
 
 

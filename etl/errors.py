@@ -145,3 +145,21 @@ class LoadRefused(XasoError):
         self.file = file
         self.problems = problems
         super().__init__(file=file, count=len([p for p in problems if p.severity == "error"]))
+
+
+class UnknownMeetingUnit(XasoError):
+    """A meeting pack asked for a unit code that is neither a province nor a commune."""
+
+    code = "deck_unknown_unit"
+
+
+class NoDataForMonth(XasoError):
+    """A meeting pack asked for a month the database holds no observation for."""
+
+    code = "deck_empty_month"
+
+
+class BrowserMissing(XasoError):
+    """The PDF and PNG exports need a Chromium on this machine and none was found."""
+
+    code = "deck_browser_missing"

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from analytics.overview import HEADLINE_INDICATORS, headlines, indicator_names, unit_counts, unit_table
+from analytics.exports import safe_file_name
 from ui.auth import require_role
 from ui.data import query
+from ui.exports import decimal_format, scope_context, table_downloads
 from ui.i18n import indicator_name, language, number, t
 from ui.widgets import formatted_table, headline_card, month_label, scope_and_month
 
@@ -39,4 +41,7 @@ shown = table[["code", name_column, province_column, *HEADLINE_INDICATORS]].rena
 decimals = {indicator_name(catalog.loc[code]): 1 if catalog.loc[code].unit == "percent" else 2
             for code in HEADLINE_INDICATORS}
 st.dataframe(formatted_table(shown, decimals), hide_index=True, height=420 if len(shown) > 10 else "auto")
+table_downloads(shown, t("overview.table_title"), scope_context(scope, month),
+                {name: decimal_format(places) for name, places in decimals.items()}, "overview_table",
+                safe_file_name("xaso", scope.code or "vn", month))
 st.caption(t("overview.footnote", total=number(len(table))))

@@ -1,0 +1,111 @@
+"""Presentation mode: the meeting pack one slide at a time, in both languages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+import store
+from analytics.meeting import meeting_content
+from tests.pages.conftest import open_app, raw_keys
+
+UNIT, MONTH = "08377", "2026-10"
+
+
+def open_present(db, lang, monkeypatch, **params):
+    app = open_app(db, lang, monkeypatch)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.switch_page("pages/present.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.fixture(scope="module")
+def packs(demo_db):
+    with store.connect(demo_db) as con:
+        return {lang: meeting_content(con, UNIT, MONTH, lang) for lang in ("vi", "en")}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_next_and_previous_walk_through_the_same_slides_as_the_deck(demo_db, monkeypatch, packs, lang):
+    app = open_present(demo_db, lang, monkeypatch, unit=UNIT)
+    titles = [slide.title for slide in packs[lang].slides]
+
+    assert app.title[0].value == titles[0]
+    assert app.button(key="present_previous").disabled
+    for expected in titles[1:]:
+        app.button(key="present_next").click().run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert app.title[0].value == expected
+        assert raw_keys(app) == []
+    assert app.button(key="present_next").disabled
+    app.button(key="present_previous").click().run()
+    assert app.title[0].value == titles[-2]
+
+
+def test_a_chart_slide_shows_a_chart_and_a_table_slide_a_table_with_downloads(demo_db, monkeypatch):
+    app = open_present(demo_db, "vi", monkeypatch, unit=UNIT)
+
+    app.button(key="present_next").click().run()  # headline figures
+    assert len(app.get("plotly_chart")) == 1
+    labels = [b.label for b in app.get("download_button")]
+    assert "Tải biểu đồ (PNG)" in labels and "Tải PowerPoint (.pptx)" in labels and "Tải bản in (PDF)" in labels
+    app.button(key="present_next").click().run()  # the league around the unit
+    assert len(app.table) == 1
+    shown = app.table[0].value
+    assert shown.shape[0] == 12 and "Xã Vân Bán" in shown.iloc[:, 1].tolist()
+    assert {"Tải Excel (.xlsx)", "Tải CSV"} <= {b.label for b in app.get("download_button")}
+
+
+def test_changing_the_month_starts_again_at_the_cover(demo_db, monkeypatch):
+    app = open_present(demo_db, "vi", monkeypatch, unit=UNIT)
+    app.button(key="present_next").click().run()
+    app.button(key="present_next").click().run()
+
+    app.selectbox(key="present_month.vi").set_value("2026-09").run()
+
+    assert app.title[0].value == "Chuyển đổi số phục vụ người dân"
+    assert "Tháng 9/2026" in [h.value for h in app.subheader]
+
+
+def test_a_province_is_presented_with_the_provinces_league(demo_db, monkeypatch):
+    app = open_present(demo_db, "en", monkeypatch, unit="25")
+    app.button(key="present_next").click().run()
+    app.button(key="present_next").click().run()
+
+    assert app.title[0].value == "Provinces ranked on the 766 index"
+    assert app.table[0].value.shape[0] >= 8
+
+
+def test_the_pptx_download_is_the_meeting_deck(demo_db, monkeypatch):
+    files: dict[str, object] = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    open_present(demo_db, "en", monkeypatch, unit=UNIT)
+
+    deck = Presentation(io.BytesIO(files[f"xaso_{UNIT}_{MONTH}_en.pptx"]()))
+    assert len(deck.slides) == 8
+
+
+def test_an_unknown_linked_unit_falls_back_to_the_pickers(demo_db, monkeypatch):
+    app = open_present(demo_db, "vi", monkeypatch, unit="99999")
+
+    assert not app.exception
+    assert app.title[0].value == "Chuyển đổi số phục vụ người dân"
+
+
+def test_a_communes_pack_links_to_its_full_profile(demo_db, monkeypatch):
+    app = open_present(demo_db, "vi", monkeypatch, unit=UNIT)
+
+    links = app.get("page_link")
+    assert [link.proto.label for link in links] == ["Xem hồ sơ đầy đủ của Xã Vân Bán"]
+    assert links[0].proto.page == "profile"
