@@ -26,6 +26,8 @@ from etl.read import MAX_FILE_BYTES, Sheet, check_safe, read_sheets
 from etl.units import UnitMatcher
 from store.observations import current_values, find_loaded_batch, write_batch
 from store.reference import alias_codes, cache_by_key, catalog_frame, mapping_profiles, reference_key, units_frame
+from store.audit import record
+from store.users import User, acting, check_write_units, provinces_of
 
 HISTORY_JUMP_SHARE = 0.4  # a rate or score moving more than 40% of its scale in a month is worth a look
 HISTORY_JUMP_FACTOR = 5.0  # so is a count growing or shrinking more than five times...
@@ -110,12 +112,13 @@ class LoadResult:
 def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | None = None, name: str | None = None,
                 period: Period | None = None, sheet: str | None = None, skip_unmatched: bool = False,
                 max_bytes: int = MAX_FILE_BYTES, mapping: dict[str, str] | None = None,
-                unit_picks: dict[tuple[str, int], str] | None = None) -> Review:
+                unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None) -> Review:
     """Read and check one file against the database's units, catalog and history; write nothing.
 
     A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
     "" to ignore the column) wins over saved profiles and guessing; `unit_picks` ((sheet, row) -> unit
     code, "" to leave the row out) settles rows whose unit did not match; `period` is the CLI's --period.
+    With `user`, rows of units that person may not change (another province) are errors.
     """
     name = name or path.name
     if data is None:
@@ -158,6 +161,8 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
         review.problems.append(Problem("empty_file" if empty else "no_header", name,
                                        sheets[0].name if sheets else None, params={"file": name}))
     _check_duplicates_across_sheets(name, blocks, review.problems)
+    if user is not None:
+        _check_scope(con, acting(user), name, blocks, review.problems)
     review.observations = check_blocks(name, blocks, catalog, review.problems)
     if not review.blocked and len(review.observations):
         _warn_far_from_history(con, review, catalog, blocks)
@@ -192,6 +197,20 @@ def unit_matcher(con: duckdb.DuckDBPyConnection) -> UnitMatcher:
 @cache_by_key
 def _matcher(_key: tuple[str, str], con: duckdb.DuckDBPyConnection) -> UnitMatcher:
     return UnitMatcher(units_frame(con), alias_codes(con))
+
+
+def _check_scope(con: duckdb.DuckDBPyConnection, user: User, file: str, blocks: list[Block],
+                 problems: list[Problem]) -> None:
+    """A row for a unit outside the person's province is refused, naming the row, the unit and its province."""
+    province_of = provinces_of(con, {unit for block in blocks for unit in block.units})
+    names = dict(con.execute("SELECT code, name_vi FROM unit WHERE parent_code IS NULL").fetchall())
+    for block in blocks:
+        for unit, row in zip(block.units, block.rows):
+            province = province_of.get(unit)
+            if not user.can_write(province):
+                problems.append(Problem("unit_outside_scope", file, block.sheet, int(row), None, unit, {
+                    "province": names.get(province, province), "user": user.username,
+                    "allowed": names.get(user.province_code, user.province_code or "–")}))
 
 
 def _check_duplicates_across_sheets(file: str, blocks: list[Block], problems: list[Problem]) -> None:
@@ -243,16 +262,20 @@ def _previous_month(period: str) -> str:
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
-def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: str, lang: str) -> LoadResult:
+def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User | str, lang: str) -> LoadResult:
     """Write a review with no blocking problem in one transaction; identical content changes nothing.
 
     The values decide, not the bytes: the same file loaded with another --period or --sheet may add values.
+    `user` must be allowed to change every unit in the file (NotAllowed, recorded, otherwise).
     """
     if review.blocked:
         return LoadResult("refused", review)
+    actor = check_write_units(con, user, set(review.observations["unit_code"]), "upload", review.file)
     with store.transaction(con):
         batch_id, written = write_batch(con, review.observations, file_name=review.file, sha256=review.sha256,
-                                        loaded_by=user, periods=review.periods, report=review.report(lang))
+                                        loaded_by=actor.username, periods=review.periods, report=review.report(lang))
+        record(con, actor.username, "upload", review.file, {"batch": batch_id, "values": written,
+                                                            "periods": review.periods})
     if batch_id is None:
         earlier = review.already_loaded["batch_id"] if review.already_loaded else None
         return LoadResult("unchanged", review, earlier)
@@ -260,16 +283,18 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: str, 
 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
-              skip_unmatched: bool = False, dry_run: bool = False, user: str | None = None,
+              skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
               lang: str = "vi") -> LoadResult:
-    """Load one file into the database (or only check it, with dry_run)."""
+    """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
+    operator, by their system name)."""
+    user = user or current_user()
     with store.connect(db) as con:
-        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched)
+        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:
             return LoadResult("dry-run", review)
-        return commit_review(con, review, user=user or current_user(), lang=lang)
+        return commit_review(con, review, user=user, lang=lang)
 
 
 def current_user() -> str:

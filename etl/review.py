@@ -25,6 +25,7 @@ from analytics.exports import cell_value
 from etl.columns import ROLES
 from etl.errors import Problem
 from etl.load import Review, review_file, unit_matcher
+from store.users import User
 from etl.parse import SheetReport, layout_fingerprint
 from etl.period import parse_month
 from i18n import translate
@@ -62,8 +63,9 @@ class Steering:
 
 
 def review_upload(con: duckdb.DuckDBPyConnection, name: str, data: bytes, steering: Steering = Steering(),
-                  max_bytes: int | None = None) -> Review:
-    """The loader's review of uploaded bytes, steered by a person's choices; nothing written.
+                  max_bytes: int | None = None, user: User | None = None) -> Review:
+    """The loader's review of uploaded bytes, steered by a person's choices, checked against what `user`
+    may change; nothing written.
 
     Raises ValueError for a period that is not 'YYYY-MM' (the page checks it first).
     """
@@ -71,7 +73,8 @@ def review_upload(con: duckdb.DuckDBPyConnection, name: str, data: bytes, steeri
     options: dict[str, Any] = {"max_bytes": max_bytes} if max_bytes else {}
     return review_file(con, Path(name), data=data, name=name, period=period, sheet=steering.sheet,
                        skip_unmatched=steering.skip_unmatched, mapping=dict(steering.mapping),
-                       unit_picks={(sheet, row): code for sheet, row, code in steering.unit_picks}, **options)
+                       unit_picks={(sheet, row): code for sheet, row, code in steering.unit_picks}, user=user,
+                       **options)
 
 
 # -- tables for the page ----------------------------------------------------------------------------

@@ -23,6 +23,17 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str 
                  json.dumps(detail, ensure_ascii=False, default=str)])
 
 
+def record_refusal(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None,
+                   detail: dict[str, Any]) -> None:
+    """A refused attempt, kept even when the caller's transaction is rolled back: written through a
+    cursor, which is a connection of its own with its own (committed) transaction."""
+    side = con.cursor()
+    try:
+        record(side, actor, action, target, detail, outcome="refused")
+    finally:
+        side.close()
+
+
 def audit_log(con: duckdb.DuckDBPyConnection, reader: "User", *, actor: str | None = None, action: str | None = None,
               since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> pd.DataFrame:
     """The trail, newest first, filtered by who, what and when (each filter optional); admins only."""

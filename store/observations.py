@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
 from etl.errors import BatchNotFound
+from store.audit import record
+
+if TYPE_CHECKING:
+    from store.users import User
 
 OBSERVATION_COLUMNS = ["unit_code", "indicator_code", "period", "value", "numerator", "denominator", "derived"]
 
@@ -71,16 +75,22 @@ def write_batch(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, *, file_
     return batch_id, changed
 
 
-def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str) -> int:
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: "User | str") -> int:
     """Undo a batch: its values stop being current and the latest earlier live value comes back.
 
+    `by` must be allowed to change every province the batch touched (an analyst: their own province).
     Returns how many current values changed. Call inside a transaction.
     """
-    rows = con.execute("SELECT status FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
+    from store.users import check_write_units  # local: users imports this package's db module
+
+    rows = con.execute("SELECT status, file_name FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
     if not rows or rows[0][0] != "loaded":
         raise BatchNotFound(batch_id=batch_id)
+    units = [r[0] for r in con.execute("SELECT DISTINCT unit_code FROM observation WHERE batch_id = ?",
+                                       [batch_id]).fetchall()]
+    actor = check_write_units(con, by, units, "rollback", str(batch_id))
     con.execute("UPDATE batch SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
-                [datetime.now(), by, batch_id])
+                [datetime.now(), actor.username, batch_id])
     con.execute("""
         CREATE TEMP TABLE rollback_keys AS
         SELECT unit_code, indicator_code, period FROM observation WHERE batch_id = ? AND is_current
@@ -100,6 +110,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str) -> in
           AND o.period = latest.period AND o.batch_id = latest.batch_id
     """)
     con.execute("DROP TABLE rollback_keys")
+    record(con, actor.username, "rollback", str(batch_id), {"file": rows[0][1], "values": count})
     return count
 
 

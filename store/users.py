@@ -20,7 +20,7 @@ import duckdb
 
 from etl.errors import XasoError
 from i18n import translate
-from store.audit import record
+from store.audit import record, record_refusal
 from store.db import transaction
 
 ROLES = ("viewer", "analyst", "admin")
@@ -111,8 +111,36 @@ def check_password_policy(password: str) -> None:
 
 
 def operator(name: str) -> User:
-    """Whoever runs the command line on the server: it already holds the database file, so it acts as admin."""
-    return User(f"cli:{name}", name, "admin", None)
+    """Whoever runs the command line or a script on the server: it already holds the database file, so it
+    acts as admin under its own name."""
+    return User(name, name, "admin", None)
+
+
+def acting(who: User | str | None) -> User:
+    """The person a write is checked and recorded for: a signed-in User from the web, or a local operator's
+    name (the command line, the demo builder, scripts). Nobody (a session that ended) may write."""
+    if not who:
+        raise SessionExpired()
+    return who if isinstance(who, User) else operator(who)
+
+
+def provinces_of(con: duckdb.DuckDBPyConnection, unit_codes: list[str] | set[str]) -> dict[str, str]:
+    """unit code -> its province code (a province's own code maps to itself)."""
+    rows = con.execute("SELECT code, coalesce(parent_code, code) FROM unit WHERE list_contains(?, code)",
+                       [sorted(set(unit_codes))]).fetchall()
+    return dict(rows)
+
+
+def check_write_units(con: duckdb.DuckDBPyConnection, who: User | str | None, unit_codes: list[str] | set[str],
+                      action: str, target: str | None) -> User:
+    """Refuse (NotAllowed, recorded in the audit trail) unless `who` may change data of every unit named."""
+    actor = acting(who)
+    try:
+        check_write(actor, set(provinces_of(con, unit_codes).values()), action)
+    except NotAllowed as refused:
+        record_refusal(con, actor.username, action, target, {"provinces": refused.params["provinces"]})
+        raise
+    return actor
 
 
 SYSTEM = User("xaso", "Xã Số", "admin", None)  # the first run, creating the first admin
@@ -272,7 +300,7 @@ def _require_admin(con: duckdb.DuckDBPyConnection, actor: User, action: str, tar
     try:
         require_role(actor, "admin", action)
     except NotAllowed:
-        record(con, actor.username, action, target, {"role": actor.role}, outcome="refused")
+        record_refusal(con, actor.username, action, target, {"role": actor.role})
         raise
 
 

@@ -11,10 +11,12 @@ import streamlit as st
 import store
 from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
 from analytics.overview import indicator_names, provinces
+from etl.errors import XasoError
 from etl.template import commune_count, template_file_name, template_indicators, template_workbook
 from i18n import format_number, translate
 from store.batches import batch_changes, batch_list
 from store.observations import rollback_batch
+from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
 from ui.widgets import choice, month_label
@@ -162,9 +164,13 @@ def rollback_form(batch: pd.Series, key: str) -> None:
     sure = st.checkbox(t("history.rollback.confirm_box", batch=str(batch_id)), key=f"{key}_sure_{batch_id}")
     if st.button(t("history.rollback.button", batch=str(batch_id)), type="primary", disabled=not sure,
                  icon=":material/undo:", key=f"{key}_rollback_{batch_id}"):
-        with st.spinner(t("history.rollback.running", batch=str(batch_id))), \
-                store.connect(store.database_path()) as con, store.transaction(con):
-            restored = rollback_batch(con, batch_id, _user())
+        try:
+            with st.spinner(t("history.rollback.running", batch=str(batch_id))), \
+                    store.connect(store.database_path()) as con, store.transaction(con):
+                restored = rollback_batch(con, batch_id, signed_in_user())
+        except XasoError as exc:  # another province's batch, or signed out meanwhile: nothing changed
+            st.error(exc.message(language()))
+            return
         data_changed()
         st.session_state[_DONE_KEY] = (batch_id, restored)
         st.rerun()
@@ -174,18 +180,6 @@ def rollback_outcome() -> None:
     done = st.session_state.pop(_DONE_KEY, None)
     if done:
         st.success(t("history.rollback.done", batch=str(done[0]), rows=done[1]))
-
-
-def _user() -> str:
-    """Who rolled back: the signed-in user when there is one, else the account running the app."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name"))
-    except Exception:  # no sign-in configured
-        pass
-    from etl.load import current_user
-
-    return current_user()
 
 
 # -- templates -------------------------------------------------------------------------------------

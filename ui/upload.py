@@ -19,7 +19,8 @@ import store
 from analytics.exports import safe_file_name
 from analytics.values import catalog
 from etl.columns import ROLES
-from etl.load import Review, commit_review, current_user
+from etl.errors import XasoError
+from etl.load import Review, commit_review
 from etl.period import parse_month
 from etl.read import SUPPORTED_SUFFIXES
 from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit, error_report_xlsx,
@@ -27,6 +28,7 @@ from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, descr
                         unit_table)
 from i18n import translate
 from store.observations import data_version
+from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
 from ui.widgets import month_label
@@ -103,7 +105,7 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
                 steering = replace(steering, period=None) if steering.period and _bad_month(steering.period) \
                     else steering
                 state.review = review_upload(con, upload.name, upload.data, steering,
-                                             max_bytes=max_upload_mb() * 1024 * 1024)
+                                             max_bytes=max_upload_mb() * 1024 * 1024, user=signed_in_user())
                 state.comparison = compare_with_stored(con, state.review)
                 state.units = unit_table(con, state.review)
                 state.made_from = made_from
@@ -286,7 +288,7 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
                                  placeholder=t("upload.profile.placeholder"))
             if st.button(t("upload.profile.save"), key=f"{key}_profile_save_{s}", disabled=not (name or "").strip()):
                 with store.connect(store.database_path()) as con:
-                    save_profile(con, report, name, current_user())
+                    save_profile(con, report, name, signed_in_user().username)
                 st.success(t("upload.profile.saved", name=name.strip()))
 
 
@@ -424,8 +426,12 @@ def commit_section(upload: Upload, state: FileState, key: str) -> None:
     elif not confirmed:
         st.caption(t("upload.commit.confirm_first"))
     if st.button(t("upload.commit.button"), key=f"{key}_commit", type="primary", disabled=disabled):
-        with store.connect(store.database_path()) as con:
-            result = commit_review(con, review, user=current_user(), lang=language())
+        try:
+            with store.connect(store.database_path()) as con:
+                result = commit_review(con, review, user=signed_in_user(), lang=language())
+        except XasoError as exc:  # signed out or refused meanwhile: the store said no, nothing was written
+            st.error(exc.message(language()))
+            return
         state.result = {"status": result.status, "batch_id": result.batch_id, "rows": result.rows_loaded,
                         "periods": review.periods}
         data_changed()

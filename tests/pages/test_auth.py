@@ -148,7 +148,7 @@ def test_an_admin_disables_an_account_from_the_page(fresh_db, monkeypatch):
         assert [u.disabled for u in list_users(con, SYSTEM) if u.username == "lan"] == [True]
 
 
-@pytest.mark.parametrize("page", ["overview", "rankings", "users", "audit"])
+@pytest.mark.parametrize("page", sorted(p.stem for p in (REPO / "pages").glob("*.py")))
 def test_every_page_run_without_app_py_still_asks_for_a_sign_in(fresh_db, monkeypatch, page):
     monkeypatch.setenv("XASO_DB", str(fresh_db))
     direct = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=60)
@@ -157,3 +157,18 @@ def test_every_page_run_without_app_py_still_asks_for_a_sign_in(fresh_db, monkey
 
     assert direct.error[0].value == "Hãy đăng nhập trước: mở trang chủ của Xã Số để đăng nhập."
     assert len(direct.dataframe) == 0 and len(direct.metric) == 0
+
+
+@pytest.mark.parametrize("page", ["upload", "history", "templates", "quality", "users", "audit"])
+def test_a_viewer_reaches_no_page_that_writes_or_administers(fresh_db, monkeypatch, page):
+    app = open_app(fresh_db, "vi", monkeypatch, role="viewer")
+    with pytest.raises(ValueError):
+        app.switch_page(f"pages/{page}.py")
+
+    monkeypatch.setenv("XASO_DB", str(fresh_db))
+    direct = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=60)
+    direct.session_state["lang"] = "vi"
+    direct.session_state["auth_token"] = app.session_state["auth_token"]
+    direct.run()
+    assert direct.error[0].value == "Tài khoản của bạn không được mở trang này."
+    assert len(direct.dataframe) == 0
