@@ -37,6 +37,7 @@ class PageCase:
 PAGES: list[PageCase] = [
     PageCase("pages/overview.py", 1.5),
     PageCase("pages/rankings.py", 1.5),
+    PageCase("pages/map.py", 2.0),  # all 3,321 communes, the latest month
 ]
 
 
