@@ -6,8 +6,7 @@ from analytics.geo import map_values
 from ui.data import query
 from ui.i18n import language, t
 from ui.league import indicator_labels
-from ui.map import map_chart, map_controls, map_summary, open_pending_profile, profile_picker
-from ui.widgets import month_label
+from ui.map import map_chart, map_controls, map_heading, map_summary, open_pending_profile, profile_picker
 
 open_pending_profile()
 st.title(t("map.title"))
@@ -20,7 +19,7 @@ if controls is None:
 
 shown = query(map_values, controls.indicator, controls.month, controls.level, controls.province)
 name = indicator_labels(language())[controls.indicator]
-st.subheader(t("map.heading", indicator=name, month=month_label(controls.month, language())))
+st.subheader(map_heading(controls, name))
 st.caption(map_summary(shown))
 map_chart(shown, name, "map")
 profile_picker(shown, "map")

@@ -63,6 +63,16 @@ def map_controls(key: str) -> MapControls | None:
     return MapControls(indicator, month, level, province)
 
 
+def map_heading(controls: MapControls, indicator_name: str) -> str:
+    """Tỷ lệ hồ sơ giải quyết đúng hạn · Hà Nội · Tháng 10/2026."""
+    lang = language()
+    if controls.province is None:
+        scope = t("scope.country")
+    else:
+        scope = query(provinces).set_index("code").at[controls.province, "name_en" if lang == "en" else "name_vi"]
+    return t("map.heading", indicator=indicator_name, scope=scope, month=month_label(controls.month, lang))
+
+
 def open_pending_profile() -> None:
     """A commune chosen on the map in the previous run: go to its profile (a user action)."""
     code = st.session_state.pop(PENDING_PROFILE, None)
