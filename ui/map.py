@@ -6,7 +6,7 @@ nothing leaves the machine. Each function owns its widget keys.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -31,6 +31,10 @@ GOOD_LAST = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "
 NO_DATA = "#ececec"
 BORDER = "#ffffff"
 PENDING_PROFILE = "map_open_profile"  # a commune clicked on the map; opened at the start of the next run
+# plotly.js fetches a base topology for every choropleth, even with the basemap hidden (default: from a
+# CDN, so offline the map never draws). static/topojson/world_110m.json is an empty one, served by
+# Streamlit (server.enableStaticServing); the relative address also works under a base URL path.
+TOPOJSON_URL = "app/static/topojson/"
 
 
 @dataclass(frozen=True)
@@ -47,20 +51,44 @@ def map_controls(key: str) -> MapControls | None:
     if not available:
         return None
     lang = language()  # format functions are kept and re-run later by Streamlit: bind the language now
-    columns = st.columns([4, 2, 2, 3])
+    first, second = st.columns([3, 1]), st.columns([1, 1])
     names = indicator_labels(lang)
-    indicator = choice("selectbox", t("map.indicator"), list(names), f"{key}_indicator", names.get, columns[0])
+    indicator = choice("selectbox", t("map.indicator"), list(names), f"{key}_indicator", names.get, first[0])
     month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), columns[1])
-    level = choice("segmented_control", t("map.level"), list(LEVELS), f"{key}_level",
-                   lambda v: translate(f"map.level.{v}", lang), columns[2])
+                   lambda p: month_label(p, lang), first[1])
+    level = settable_choice("segmented_control", t("map.level"), list(LEVELS), f"{key}_level",
+                            lambda v: translate(f"map.level.{v}", lang), second[0])
     province = None
     if level == "communes":
         table = query(provinces)
         places = {None: translate("scope.country", lang),
                   **dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))}
-        province = choice("selectbox", t("map.zoom"), list(places), f"{key}_province", places.get, columns[3])
+        province = settable_choice("selectbox", t("map.zoom"), list(places), f"{key}_province", places.get,
+                                   second[1])
     return MapControls(indicator, month, level, province)
+
+
+def settable_choice(kind: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
+                    container: Any = st) -> Any:
+    """As ui.widgets.choice (the choice kept under `key` survives a change of language), but a click on
+    the map can set it: the widget takes its value from session state, never from a default, so a
+    callback may write `set_choice(key, value)` without Streamlit's "default and session state" warning,
+    and the browser shows the new value."""
+    widget_key = f"{key}.{language()}"
+    if widget_key not in st.session_state or st.session_state[widget_key] not in options:
+        kept = st.session_state.get(key)
+        st.session_state[widget_key] = kept if kept in options else options[0]
+    picked = getattr(container, kind)(label, options, format_func=format_func, key=widget_key)
+    if picked is None and None not in options:  # a second click clears a segmented control: keep the choice
+        picked = st.session_state.get(key) if st.session_state.get(key) in options else options[0]
+    st.session_state[key] = picked
+    return picked
+
+
+def set_choice(key: str, value: Any) -> None:
+    """Change a settable_choice from a callback (before the widgets of the next run are drawn)."""
+    st.session_state[key] = value
+    st.session_state[f"{key}.{language()}"] = value
 
 
 def map_heading(controls: MapControls, indicator_name: str) -> str:
@@ -139,7 +167,8 @@ def map_figure(shown: MapValues, indicator_name: str, lang: str) -> go.Figure:
             name=indicator_name, showlegend=False)
     figure.update_geos(fitbounds="locations", visible=False, showframe=False, showcoastlines=False,
                        showland=False, showcountries=False, showlakes=False, showrivers=False,
-                       showocean=False, showsubunits=False, projection_type="mercator")
+                       showocean=False, showsubunits=False, projection_type="mercator", scope="world",
+                       resolution=110)  # world_110m: the topology TOPOJSON_URL serves
     figure.update_layout(height=720 if shown.province is None else 620, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                          separators=",." if lang == "vi" else ".,", clickmode="event+select", dragmode="pan",
                          legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0},
@@ -182,10 +211,8 @@ def _on_choose(key: str, shown: MapValues) -> None:
     if code is None:
         return
     if shown.level == "provinces":
-        st.session_state[f"{key}_level"], st.session_state[f"{key}_province"] = "communes", code
-        for widget in (f"{key}_level", f"{key}_province"):  # let choice() rebuild them from the kept values
-            for lang in ("vi", "en"):
-                st.session_state.pop(f"{widget}.{lang}", None)
+        set_choice(f"{key}_level", "communes")
+        set_choice(f"{key}_province", code)
     else:
         st.session_state[PENDING_PROFILE] = code
 
@@ -195,7 +222,7 @@ def map_chart(shown: MapValues, indicator_name: str, key: str) -> None:
     lang = language()
     st.plotly_chart(map_figure(shown, indicator_name, lang), key=f"{key}_chart_{shown.level}",
                     on_select=partial(_on_choose, key, shown), selection_mode="points",
-                    config={"displaylogo": False, "scrollZoom": True,
+                    config={"displaylogo": False, "scrollZoom": True, "topojsonURL": TOPOJSON_URL,
                             "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]})
     st.caption(t(f"map.click_hint.{shown.level}"))
 

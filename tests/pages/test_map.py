@@ -141,7 +141,7 @@ def test_zooming_to_a_province_draws_only_its_communes_ranked_within_it(demo_db,
     assert not app.exception
     assert len(locations(app)) == HA_NOI
     assert app.subheader[0].value == {"vi": "Chỉ số phục vụ người dân và doanh nghiệp · Hà Nội · Tháng 10/2026",
-                                      "en": "Citizen and business service index (766) in Ha Noi, 10/2026"}[lang]
+                                      "en": "Citizen and business service index (766) — Ha Noi, 10/2026"}[lang]
     first = ranking.table.iloc[0]
     assert f"1/{len(ranking.table)}" in hover(app, first["unit_code"])
     assert len(app.selectbox(key=f"map_pick.{lang}").options) == HA_NOI + 1
