@@ -252,3 +252,20 @@ def test_a_commune_chosen_on_the_map_opens_its_profile(demo_db, monkeypatch):
 
     assert not app.exception
     assert app.query_params.get("unit") in ("08377", ["08377"])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_commune_missing_a_766_group_is_grey_and_says_why(fresh_db, tmp_path, monkeypatch, lang):
+    groups = ["Tổng tiếp nhận", "Đúng hạn", "Điểm công khai minh bạch", "Điểm dịch vụ công trực tuyến",
+              "Điểm thanh toán trực tuyến", "Điểm số hóa hồ sơ", "Điểm mức độ hài lòng"]
+    load_month(fresh_db, tmp_path, "8/2026", groups, [["00004", 1000, 900, 15, 10, 8, 20, 15],
+                                                      ["00008", 100, 50, 15, 10, 8, 20, None]])
+
+    app = open_map(fresh_db, lang, monkeypatch)
+
+    assert app.selectbox(key=f"map_indicator.{lang}").value == "service_index"
+    assert layers(app)["values"]["locations"] == ["00004"]
+    # Ba Đình: progress 20 × 900/1000 = 18, plus 15 + 10 + 8 + 20 + 15 = 86, first of one
+    assert {"vi": "86,00 điểm<br>Hạng: 1/1", "en": "86.00 points<br>Rank: 1/1"}[lang] in hover(app, "00004")
+    assert {"vi": "còn thiếu một phần", "en": "part of the index is missing"}[lang] in hover(app, "00008")
+    assert raw_keys(app) == []
