@@ -156,11 +156,12 @@ def map_figure(shown: MapValues, indicator_name: str, lang: str) -> go.Figure:
     counted = table[has_value]
     if len(counted):
         values = counted["shown_value"].to_numpy(float)
+        low, high = float(values.min()), float(values.max())
         better = translate(f"map.better.{'lower' if shown.lower_is_better else 'higher'}", lang)
         unit = translate(f"map.unit.{shown.unit}", lang)
         figure.add_choropleth(
             geojson=_shapes(shown, counted["code"]), locations=counted["code"], z=values,
-            zmin=float(values.min()), zmax=float(values.max()) if values.max() > values.min() else float(values.min()) + 1,
+            zmin=low, zmax=high if high > low else low + 1,  # one value alone still gets a scale
             colorscale=GOOD_LAST, reversescale=shown.lower_is_better, hovertext=counted["hover"],
             hovertemplate="%{hovertext}<extra></extra>", marker={"line": {"color": BORDER, "width": 0.3}},
             colorbar={"title": {"text": f"{unit}<br><sub>{better}</sub>"}, "thickness": 14, "len": 0.75},

@@ -11,6 +11,7 @@ import pytest
 
 import store
 from analytics.geo import COMMUNES_GEOJSON, boundaries_of, commune_boundaries, map_values, province_boundaries
+from analytics.overview import HEADLINE_INDICATORS, Scope, headlines
 from analytics.ranking import rank
 from tests.analytics.monthly_files import load_month
 
@@ -167,6 +168,18 @@ def test_provinces_and_communes_without_figures_are_kept_with_no_value_never_zer
     assert by_code.at["00004", "status"] == "ranked" and by_code.at["00004", "rank"] == 1
     assert by_code.at["00008", "status"] == "incomplete" and math.isnan(by_code.at["00008", "value"])
     assert (by_code.drop(index=["00004", "00008"])["status"] == "not_reported").all()
+
+
+@pytest.mark.parametrize("indicator", HEADLINE_INDICATORS)
+def test_province_values_agree_with_the_overview_headlines(demo_db, indicator):
+    with store.connect(demo_db) as con:
+        shown = map_values(con, indicator, "2026-10", "provinces").table.set_index("code")
+        cards = {code: {h.indicator_code: h for h in headlines(con, Scope(code), "2026-10")}[indicator]
+                 for code in ("01", "25", "79")}
+
+    for code, card in cards.items():
+        assert shown.at[code, "value"] == pytest.approx(card.value), code
+        assert shown.at[code, "units_reported"] == card.units, code
 
 
 def test_an_unknown_level_is_refused(fresh_db):
