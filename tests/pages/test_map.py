@@ -226,6 +226,22 @@ def test_the_choices_survive_a_change_of_language(demo_db, monkeypatch):
     assert app.selectbox(key="map_province.en").value == "25"
 
 
+def test_a_province_click_zooms_to_its_communes_without_a_widget_warning(demo_db, monkeypatch):
+    app = open_map(demo_db, "vi", monkeypatch)
+    app.segmented_control(key="map_level.vi").set_value("provinces").run()
+
+    # what the click callback (ui.map.set_choice) leaves for the next run after a click on Phú Thọ
+    for key, value in (("map_level", "communes"), ("map_province", "25")):
+        app.session_state[key] = value
+        app.session_state[f"{key}.vi"] = value
+    app.run()
+
+    assert not app.exception and len(app.warning) == 0
+    assert app.segmented_control(key="map_level.vi").value == "communes"
+    assert app.selectbox(key="map_province.vi").value == "25"
+    assert len(locations(app)) == 148  # Phú Thọ's communes
+
+
 # -- a click on the map --------------------------------------------------------------------------
 
 def test_a_click_chooses_the_unit_at_the_clicked_location():
@@ -251,6 +267,7 @@ def test_a_commune_chosen_on_the_map_opens_its_profile(demo_db, monkeypatch):
     app.run()
 
     assert not app.exception
+    assert app.title[0].value != "Bản đồ xã, phường, đặc khu"  # the profile page ran instead
     assert app.query_params.get("unit") in ("08377", ["08377"])
 
 
