@@ -35,6 +35,7 @@ PENDING_PROFILE = "map_open_profile"  # a commune clicked on the map; opened at 
 # CDN, so offline the map never draws). static/topojson/world_110m.json is an empty one, served by
 # Streamlit (server.enableStaticServing); the relative address also works under a base URL path.
 TOPOJSON_URL = "app/static/topojson/"
+COUNTRY = ""  # "no province" in the zoom box: a selectbox set to None through session state shows no choice
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,14 @@ def map_controls(key: str) -> MapControls | None:
                    lambda p: month_label(p, lang), first[1])
     level = settable_choice("segmented_control", t("map.level"), list(LEVELS), f"{key}_level",
                             lambda v: translate(f"map.level.{v}", lang), second[0])
-    province = None
+    province = COUNTRY
     if level == "communes":
         table = query(provinces)
-        places = {None: translate("scope.country", lang),
+        places = {COUNTRY: translate("scope.country", lang),
                   **dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))}
         province = settable_choice("selectbox", t("map.zoom"), list(places), f"{key}_province", places.get,
                                    second[1])
-    return MapControls(indicator, month, level, province)
+    return MapControls(indicator, month, level, province or None)
 
 
 def settable_choice(kind: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
@@ -73,13 +74,14 @@ def settable_choice(kind: str, label: str, options: list[Any], key: str, format_
     """As ui.widgets.choice (the choice kept under `key` survives a change of language), but a click on
     the map can set it: the widget takes its value from session state, never from a default, so a
     callback may write `set_choice(key, value)` without Streamlit's "default and session state" warning,
-    and the browser shows the new value."""
+    and the browser shows the new value. No option may be None (None in session state means "nothing
+    chosen" to Streamlit)."""
     widget_key = f"{key}.{language()}"
     if widget_key not in st.session_state or st.session_state[widget_key] not in options:
         kept = st.session_state.get(key)
         st.session_state[widget_key] = kept if kept in options else options[0]
     picked = getattr(container, kind)(label, options, format_func=format_func, key=widget_key)
-    if picked is None and None not in options:  # a second click clears a segmented control: keep the choice
+    if picked is None:  # a second click clears a segmented control: keep the choice
         picked = st.session_state.get(key) if st.session_state.get(key) in options else options[0]
     st.session_state[key] = picked
     return picked

@@ -71,6 +71,8 @@ def test_the_national_map_colours_every_commune_with_its_value_and_rank(demo_db,
 
     assert app.selectbox(key=f"map_indicator.{lang}").value == "service_index"
     assert app.selectbox(key=f"map_month.{lang}").value == "2026-10"
+    zoom = app.selectbox(key=f"map_province.{lang}")
+    assert zoom.index == 0 and zoom.format_func(zoom.value) == {"vi": "Cả nước", "en": "Whole country"}[lang]
     assert len(locations(app)) == COMMUNES == len(set(locations(app)))
     traces = layers(app)
     assert len(traces["values"]["locations"]) == len(ranking.table)
