@@ -27,7 +27,6 @@ from store.reference import DATA_DIR
 COMMUNES_GEOJSON = DATA_DIR / "communes_2025.geojson"
 PROVINCES_GEOJSON = DATA_DIR / "provinces_2025.geojson"
 LEVELS = ("communes", "provinces")
-STATUSES = ("ranked", "incomplete", "not_reported")  # a unit with no value says which of the two it is
 MAP_COLUMNS = ["code", "name_vi", "name_en", "province_code", "province_vi", "province_en", "value",
                "shown_value", "rank", "rank_of", "status", "units_reported", "units_total"]
 
@@ -86,7 +85,11 @@ def boundaries_of(codes: frozenset[str]) -> GeoJSON:
 
 @dataclass(frozen=True)
 class MapValues:
-    """One row per unit drawn (columns MAP_COLUMNS) and how to read the values."""
+    """One row per unit drawn (columns MAP_COLUMNS) and how to read the values.
+
+    `status` is "ranked" (it has a value and a rank), or says why not: "not_reported" (no figures in
+    the period) or "incomplete" (a 766 group or composite part missing).
+    """
 
     level: str  # communes | provinces
     indicator: str
