@@ -4,6 +4,7 @@ and units that never reported; drawn offline from the shipped boundaries."""
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -100,6 +101,20 @@ def test_the_map_needs_nothing_from_the_internet(demo_db, monkeypatch):
     assert all(isinstance(trace["geojson"], dict) for trace in figure["data"])  # inline, never a URL
     for text in (chart.spec, chart.config):
         assert "http" not in text and "mapbox" not in text and "maplibre" not in text and "@import" not in text
+
+
+def test_the_base_topology_plotly_asks_for_is_served_from_the_repository(demo_db, monkeypatch):
+    app = open_map(demo_db, "vi", monkeypatch)
+
+    chart = app.get("plotly_chart")[0].proto
+    geo = json.loads(chart.spec)["layout"]["geo"]
+    base = json.loads(chart.config)["topojsonURL"]
+    assert base == "app/static/topojson/"  # relative: Streamlit serves static/ at app/static/
+    # plotly.js fetches <topojsonURL><scope>_<resolution>m.json for every choropleth
+    served = REPO / "static" / "topojson" / f"{geo['scope']}_{geo['resolution']}m.json"
+    assert json.loads(served.read_text())["type"] == "Topology"
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableStaticServing"] is True
 
 
 def test_the_colour_scale_keeps_good_light_whichever_way_is_better(demo_db, monkeypatch):
