@@ -25,6 +25,10 @@ _INSIDE = """() => { for (const path of document.querySelectorAll('.choroplethla
         const x = box.left + box.width * i / 10, y = box.top + box.height * j / 10;
         if (path.isPointInFill(new DOMPoint(x, y).matrixTransform(path.getScreenCTM().inverse()))) return [x, y];
     } } return null; }"""
+_BASE_IS_EMPTY = """() => { const base = (window.PlotlyGeoAssets || {topojson: {}}).topojson.world_110m;
+    return !!base && Object.values(base.objects).every((layer) => layer.geometries.length === 0); }"""
+_FOREIGN_RESOURCES = """(origin) => performance.getEntriesByType('resource').map((entry) => entry.name)
+    .filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'))"""
 _HOVER = "() => Array.from(document.querySelectorAll('.hoverlayer text')).map(t => t.textContent).join(' | ')"
 
 
@@ -34,10 +38,12 @@ def test_the_map_draws_offline_and_a_province_click_zooms_to_its_communes(open_a
     outside: list[str] = []
     page = open_app(locale, "/map")
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((app_url, "data:", "blob:")) else None)
-    page.reload()  # watch every request of a whole load of the page
     expect(page.get_by_role("heading", level=1, name=TITLE[lang])).to_be_visible()
     expect(page.locator(SHAPES)).to_have_count(COMMUNES)
     expect(page.locator(ERRORS)).to_have_count(0)
+    # the base topology plotly loaded is the repository's empty one, not a world map from a CDN
+    assert page.evaluate(_BASE_IS_EMPTY) is True
+    assert page.evaluate(_FOREIGN_RESOURCES, app_url) == []  # everything the page loaded so far
     screenshot(page, f"map_{lang}.png")
 
     label, provinces, communes = LEVEL[lang]
