@@ -3,9 +3,12 @@ shows value and rank, and a click on a province zooms to its communes."""
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.test_overview_browser import ERRORS
 
 pytestmark = pytest.mark.e2e
@@ -16,6 +19,8 @@ TITLE = {"vi": "Bản đồ xã, phường, đặc khu", "en": "Commune map"}
 LEVEL = {"vi": ("Cấp hiển thị", "Tỉnh, thành phố", "Xã, phường"), "en": ("Show", "Provinces", "Communes")}
 RANK = {"vi": "Hạng: ", "en": "Rank: "}
 SHAPES = ".js-plotly-plot .choroplethlayer path"
+NAMES = {row["commune_code"]: row["commune_full_name"]
+         for row in csv.DictReader(open(REPO_ROOT / "data" / "admin_units_2025.csv", encoding="utf-8"))}
 
 # A point inside the first drawn shape wider than 20 px (the geo layer takes the pointer, not the paths).
 _INSIDE = """() => { for (const path of document.querySelectorAll('.choroplethlayer path')) {
@@ -61,3 +66,18 @@ def test_the_map_draws_offline_and_a_province_click_zooms_to_its_communes(open_a
     expect(page.locator(ERRORS)).to_have_count(0)
     screenshot(page, f"map_zoomed_{lang}.png")
     assert outside == []
+
+
+@pytest.mark.skipif(not (REPO_ROOT / "pages" / "profile.py").exists(), reason="the profile page is built on another branch")
+def test_a_click_on_a_commune_opens_its_profile(open_app, rerun):
+    page = open_app("vi-VN", "/map")
+    zoom = page.get_by_role("combobox", name="Phóng tới tỉnh, thành phố")
+    rerun(page, lambda: (zoom.click(), page.get_by_role("option", name="Cao Bằng", exact=True).click()))
+    x, y = page.evaluate(_INSIDE)
+
+    page.mouse.click(x, y)
+
+    page.wait_for_url("**/profile?unit=*", timeout=30_000)
+    code = page.url.split("unit=")[1][:5]
+    expect(page.get_by_role("heading", name=NAMES[code])).to_be_visible()  # the profile of the clicked unit
+    expect(page.locator(ERRORS)).to_have_count(0)
