@@ -46,6 +46,7 @@ PAGES: list[PageCase] = [
     PageCase("pages/templates.py", 1.5),
     PageCase("pages/upload.py", 1.5),
     PageCase("pages/present.py", 1.5, {"unit": "08377"}),  # a commune's pack, first slide
+    PageCase("pages/map.py", 2.0),  # all 3,321 communes, the latest month
 ]
 
 

@@ -8,6 +8,7 @@ Streamlit is told so before the server starts.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 def main(argv: list[str] | None = None) -> None:
     PagesManager.uses_pages_directory = False
+    os.chdir(APP.parent)  # Streamlit reads .streamlit/config.toml (static serving, upload size) from here
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 

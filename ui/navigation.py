@@ -29,6 +29,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/rankings.py", "rankings", "🏆", "view", "viewer"),
     PageSpec("pages/profile.py", "profile", "📍", "view", "viewer"),
     PageSpec("pages/trends.py", "trends", "📈", "view", "viewer"),
+    PageSpec("pages/map.py", "map", "🗺️", "view", "viewer"),
     PageSpec("pages/present.py", "present", "🎞️", "view", "viewer"),
     PageSpec("pages/upload.py", "upload", "📤", "data", "analyst"),
     PageSpec("pages/history.py", "history", "🗂️", "data", "analyst"),
