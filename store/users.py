@@ -31,7 +31,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further; a longer one would be silently cut
 BCRYPT_ROUNDS = int(os.environ.get("XASO_BCRYPT_ROUNDS", "12"))  # tests lower it to stay fast
 FIRST_ADMIN = "admin"
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,63}$")  # an e-mail address too, for single sign-on
 
 
 class SignInFailed(XasoError):
@@ -237,13 +237,31 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, *,
     if not password_ok or row["disabled"]:
         _count_failure(con, username, row, at)
         raise SignInFailed()
+    return _open_session(con, row, at, {})
+
+
+def _open_session(con: duckdb.DuckDBPyConnection, row: dict, at: datetime, detail: dict) -> Session:
     token = secrets.token_urlsafe(32)
     expires = at + timedelta(hours=SESSION_HOURS)
+    username = row["username"]
     with transaction(con):
         con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
         con.execute("INSERT INTO user_session VALUES (?, ?, ?, ?, NULL)", [_digest(token), username, at, expires])
-        record(con, username, "sign_in", username, {}, at=at)
+        record(con, username, "sign_in", username, detail, at=at)
     return Session(token, _user(row), expires)
+
+
+def sso_sign_in(con: duckdb.DuckDBPyConnection, email: str, *, at: datetime | None = None) -> Session:
+    """A session for someone the identity provider vouched for: their e-mail must be an enabled account
+    here (its role and province come from this list, not from the provider)."""
+    at = at or now()
+    username = (email or "").strip().lower()
+    row = _row(con, username) if username else None
+    if row is None or row["disabled"]:
+        record(con, username[:64] or "?", "sign_in_failed", username[:64], {"via": "sso", "known": row is not None},
+               outcome="refused", at=at)
+        raise SignInFailed()
+    return _open_session(con, row, at, {"via": "sso"})
 
 
 def session_user(con: duckdb.DuckDBPyConnection, token: str | None, *, at: datetime | None = None) -> User:

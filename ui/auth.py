@@ -13,11 +13,12 @@ import streamlit as st
 
 import store
 from etl.errors import XasoError
-from store.users import ROLES, SessionExpired, User, session_user, sign_in, sign_out
+from store.users import ROLES, SessionExpired, User, session_user, sign_in, sign_out, sso_sign_in
 from ui.i18n import language, t
 
 TOKEN_KEY = "auth_token"
 _NOTICE_KEY = "auth_notice"
+_SSO_REFUSED_KEY = "auth_sso_refused"
 
 
 def public_mode() -> bool:
@@ -25,9 +26,19 @@ def public_mode() -> bool:
     return os.environ.get("XASO_PUBLIC", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def sso_configured() -> bool:
+    """Single sign-on is on when `.streamlit/secrets.toml` has an [auth] section (st.login's OIDC settings)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
 def signed_in_user() -> User | None:
     """The signed-in person, or None; an expired session is forgotten with a notice for the form."""
     token = st.session_state.get(TOKEN_KEY)
+    if not token and sso_configured() and st.user.get("is_logged_in"):
+        token = _sso_session()
     if not token:
         return None
     try:
@@ -37,6 +48,21 @@ def signed_in_user() -> User | None:
         del st.session_state[TOKEN_KEY]
         st.session_state[_NOTICE_KEY] = SessionExpired().message(language())
         return None
+
+
+def _sso_session() -> str | None:
+    """The identity provider vouched for this browser: open our session if its e-mail has an account here."""
+    email = str(st.user.get("email") or "")
+    if st.session_state.get(_SSO_REFUSED_KEY) == email:
+        return None  # said once; do not write a failed sign-in on every rerun
+    try:
+        with store.connect() as con:
+            session = sso_sign_in(con, email)
+    except XasoError:
+        st.session_state[_SSO_REFUSED_KEY] = email
+        return None
+    st.session_state[TOKEN_KEY] = session.token
+    return session.token
 
 
 def has_role(user: User | None, role: str) -> bool:
@@ -54,6 +80,11 @@ def sign_in_form() -> None:
         username = st.text_input(t("auth.username"), key="sign_in_username")
         password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.submit"), type="primary", key="sign_in_submit")
+    if sso_configured():
+        refused = st.session_state.get(_SSO_REFUSED_KEY)
+        if refused and st.user.get("email") == refused:
+            st.warning(t("auth.sso_unknown", email=refused))
+        st.button(t("auth.sso"), key="sign_in_sso", on_click=st.login, icon=":material/login:")
     if submitted:
         try:
             with store.connect() as con:
@@ -71,6 +102,8 @@ def account_box(user: User) -> None:
     if st.sidebar.button(t("auth.sign_out"), key="sign_out"):
         with store.connect() as con:
             sign_out(con, st.session_state.pop(TOKEN_KEY))
+        if sso_configured() and st.user.get("is_logged_in"):
+            st.logout()  # also leave the identity provider's session, or the next run signs in again
         st.rerun()
 
 

@@ -172,3 +172,42 @@ def test_a_viewer_reaches_no_page_that_writes_or_administers(fresh_db, monkeypat
     direct.run()
     assert direct.error[0].value == "Tài khoản của bạn không được mở trang này."
     assert len(direct.dataframe) == 0
+
+
+SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                        "client_id": "xaso", "client_secret": "s",
+                        "server_metadata_url": "https://id.example.gov.vn/.well-known/openid-configuration"}}
+
+
+def sso_app(db, monkeypatch, email: str) -> AppTest:
+    monkeypatch.setenv("XASO_DB", str(db))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.session_state["lang"] = "vi"
+    app.secrets = SSO_SECRETS
+    app.user = {"is_logged_in": True, "email": email, "name": "Trần Hoa"}
+    return app.run()
+
+
+def test_single_sign_on_maps_the_providers_email_to_an_account_and_its_role(fresh_db, monkeypatch):
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "hoa@laocai.gov.vn", PASSWORD, "analyst", province_code="15")
+
+    app = sso_app(fresh_db, monkeypatch, "Hoa@LaoCai.gov.vn")
+
+    assert app.title[0].value == "Tổng quan chuyển đổi số cấp xã"
+    with store.connect(fresh_db) as con:
+        user = session_user(con, app.session_state["auth_token"])
+        trail = audit_log(con, SYSTEM, action="sign_in")
+    assert (user.username, user.role, user.province_code) == ("hoa@laocai.gov.vn", "analyst", "15")
+    assert '"via": "sso"' in trail["detail"][0]
+
+
+def test_single_sign_on_without_an_account_here_stays_at_the_form_and_says_why(fresh_db, monkeypatch):
+    app = sso_app(fresh_db, monkeypatch, "la@example.com")
+    app.run()  # a rerun does not record a second failure
+
+    assert app.title[0].value == "Đăng nhập"
+    assert "la@example.com" in app.warning[0].value
+    assert [b.key for b in app.button if b.key == "sign_in_sso"] == ["sign_in_sso"]
+    with store.connect(fresh_db) as con:
+        assert len(audit_log(con, SYSTEM, action="sign_in_failed")) == 1
