@@ -66,3 +66,37 @@ def test_every_page_checks_who_may_open_it_before_anything_else():
         if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "require_role"):
             unguarded.append(page.name)
     assert unguarded == []
+
+
+_CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+# names that are code, not input: a dataclass whose field names make a column list; a migration's index
+_CODE_NAMES = {"Indicator", "version"}
+
+
+def test_sql_text_is_built_from_constants_only_never_from_input():
+    """Values reach DuckDB as parameters; SQL text may only be a literal or made of module constants."""
+    built_from_input = []
+    for path in sorted(p for folder in ("etl", "store", "analytics", "ui", "pages") for p in (REPO / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("execute", "executemany", "sql", "query") and node.args):
+                continue
+            text = node.args[0]
+            if isinstance(text, ast.Constant):
+                continue
+            names = {n.id for n in ast.walk(text) if isinstance(n, ast.Name)}
+            if not names or any(not _CONSTANT.match(n) and n not in _CODE_NAMES for n in names):
+                built_from_input.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(text)[:60]}")
+    assert built_from_input == []
+
+
+def test_html_is_only_ever_the_apps_own_constant_styling():
+    """Text from files and people is shown by Streamlit, which escapes it; raw HTML is only our own CSS."""
+    raw = []
+    for path in sorted(p for folder in ("ui", "pages") for p in (REPO / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and any(k.arg == "unsafe_allow_html" for k in node.keywords) and node.args:
+                names = {n.id for n in ast.walk(node.args[0]) if isinstance(n, ast.Name)}
+                if any(not _CONSTANT.match(n) and n != "full_screen" for n in names):
+                    raw.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert raw == []
