@@ -6,6 +6,8 @@ next start with no code change.
 
 from __future__ import annotations
 
+import getpass
+
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
+from store.audit import record
 from store.db import REPO_ROOT, transaction
 
 DATA_DIR = REPO_ROOT / "data"
@@ -95,10 +98,45 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT INTO unit_merge BY NAME SELECT * FROM merges_df")
             for name in ("units_df", "aliases_df", "merges_df"):
                 con.unregister(name)
+        changes = _catalog_changes(con.execute("SELECT * FROM indicator").df(), catalog)
         con.register("catalog_df", catalog)
         con.execute("DELETE FROM indicator")
         con.execute("INSERT INTO indicator BY NAME SELECT * FROM catalog_df")
         con.unregister("catalog_df")
+        if changes:  # the catalog is edited as a file; who started the app with the new file is on record
+            record(con, f"file:{_system_user()}", "catalog", CATALOG_CSV.name, changes)
+
+
+def _catalog_changes(stored: pd.DataFrame, incoming: pd.DataFrame) -> dict[str, list[str]]:
+    """Indicator codes added, removed and changed between the stored catalog and the file (empty: none)."""
+    if stored.empty:
+        return {}  # a new database, not a change
+    def rows(frame: pd.DataFrame) -> dict[str, tuple]:
+        shown = frame[sorted(set(stored.columns) & set(incoming.columns))].astype(object)
+        shown = shown.map(_comparable)
+        return {row[shown.columns.get_loc("code")]: tuple(row) for row in shown.itertuples(index=False)}
+    old, new = rows(stored), rows(incoming)
+    changes = {"added": sorted(set(new) - set(old)), "removed": sorted(set(old) - set(new)),
+               "changed": sorted(code for code in set(old) & set(new) if old[code] != new[code])}
+    return {kind: codes for kind, codes in changes.items() if codes}
+
+
+def _comparable(value: object) -> object:
+    """'100', 100 and 100.0 alike; blank and missing alike ('': pandas would turn None back into NaN,
+    which equals nothing); other text as it is."""
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def units_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

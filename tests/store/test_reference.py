@@ -77,3 +77,37 @@ def test_a_row_added_to_the_catalog_file_appears_on_the_next_start(fresh_db, tmp
 
     assert rows(fresh_db, "SELECT name_vi, kind FROM indicator WHERE code = 'wifi_points'") == [
         ("Điểm wifi công cộng", "count")]
+
+
+def test_a_changed_catalog_file_is_recorded_in_the_audit_trail(fresh_db, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from store import db, reference
+    from store.audit import audit_log
+    from store.users import SYSTEM
+
+    edited = pd.read_csv(reference.CATALOG_CSV, dtype=str, keep_default_na=False)
+    edited.loc[edited["code"] == "online_filing_rate", "target"] = "90"
+    edited = edited[edited["code"] != "trainees_per_1000"]
+    path = tmp_path / "indicators.csv"
+    edited.to_csv(path, index=False)
+    monkeypatch.setattr(reference, "CATALOG_CSV", path)
+    monkeypatch.setattr(db, "_prepared", set())  # as a new process would: sync again on open
+
+    with store.connect(fresh_db) as con:
+        trail = audit_log(con, SYSTEM, action="catalog")
+        assert con.execute("SELECT target FROM indicator WHERE code = 'online_filing_rate'").fetchone()[0] == 90
+
+    assert len(trail) == 1 and trail["actor"][0].startswith("file:")
+    assert '"removed": ["trainees_per_1000"]' in trail["detail"][0]
+    assert '"changed": ["online_filing_rate"]' in trail["detail"][0]
+
+
+def test_an_unchanged_catalog_writes_no_audit_line(fresh_db, monkeypatch):
+    from store import db
+    from store.audit import audit_log
+    from store.users import SYSTEM
+
+    monkeypatch.setattr(db, "_prepared", set())
+    with store.connect(fresh_db) as con:
+        assert audit_log(con, SYSTEM, action="catalog").empty
