@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 import store
-from analytics.exports import to_csv_bytes
 from analytics.overview import provinces
 from etl.errors import XasoError
 from store.audit import audit_log
 from store.users import ROLES, User, add_user, list_users, reset_password, set_disabled
 from ui.data import query
+from ui.exports import table_downloads
 from i18n import translate
 from ui.i18n import language, t
 from ui.widgets import choice
@@ -100,8 +100,8 @@ def audit_view(reader: User) -> None:
     shown = shown.rename(columns={c: t(f"admin.audit_col.{c}") for c in shown.columns})
     st.caption(t("admin.audit_count", rows=len(shown)))
     st.dataframe(shown, hide_index=True)
-    st.download_button(t("admin.audit_csv"), lambda: to_csv_bytes(shown), file_name="xaso-audit.csv",
-                       mime="text/csv", on_click="ignore", icon=":material/download:", key="audit_csv")
+    table_downloads(shown, t("nav.audit"), t("admin.audit_period", days=int(days)), {}, "audit",
+                    file_stem="xaso-audit")
 
 
 def _province_names() -> dict[str, str]:

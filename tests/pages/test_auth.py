@@ -120,6 +120,7 @@ def test_the_audit_page_lists_sign_ins(fresh_db, monkeypatch, lang):
     table = app.dataframe[0].value
     assert len(table) >= 2  # the tester's account and sign-in
     assert {"Đăng nhập", "Sign-in"} & set(table.iloc[:, 3])
+    assert {b.key for b in app.get("download_button")} >= {"audit_xlsx", "audit_csv"}
     assert raw_keys(app) == []
 
 
