@@ -19,7 +19,7 @@ SAMPLE = SAMPLES / "sonla_2026-09_chuyen_doi_so.xlsx"
 
 def test_a_sample_dropped_in_the_browser_is_reviewed_committed_and_linked_to_its_rankings(browser, demo_db,
                                                                                           tmp_path, screenshot):
-    from tests.e2e.conftest import VIEWPORT, start_server
+    from tests.e2e.conftest import E2E_USER, VIEWPORT, sign_in_through_the_form, start_server
 
     db = tmp_path / "upload.duckdb"  # a copy: this test writes, the session's other tests must not see it
     shutil.copy(demo_db, db)
@@ -27,6 +27,7 @@ def test_a_sample_dropped_in_the_browser_is_reviewed_committed_and_linked_to_its
         context = browser.new_context(locale="vi-VN", viewport=VIEWPORT)
         page = context.new_page()
         page.goto(url + "/upload")
+        sign_in_through_the_form(page)  # the link's page opens once the analyst has signed in
         expect(page.get_by_role("heading", level=1, name="Tải lên số liệu")).to_be_visible()
         expect(page.get_by_text("Tối đa 50 MB mỗi tệp")).to_be_visible()
 
@@ -46,8 +47,8 @@ def test_a_sample_dropped_in_the_browser_is_reviewed_committed_and_linked_to_its
         expect(page.locator(ERRORS)).to_have_count(0)
         screenshot(page, "upload_committed_vi.png")
         with store.connect(db) as con:
-            assert con.execute("SELECT file_name, status, periods FROM batch ORDER BY batch_id DESC LIMIT 1"
-                               ).fetchall() == [(SAMPLE.name, "loaded", ["2026-09"])]
+            assert con.execute("SELECT file_name, status, periods, loaded_by FROM batch ORDER BY batch_id DESC LIMIT 1"
+                               ).fetchall() == [(SAMPLE.name, "loaded", ["2026-09"], E2E_USER)]
 
         link.click()
         expect(page.get_by_role("heading", level=1, name="Xếp hạng xã, phường, đặc khu")).to_be_visible()
