@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from i18n import catalog
@@ -50,3 +52,18 @@ def raw_keys(app: AppTest) -> list[str]:
     """Catalog keys that leaked to the screen instead of their text."""
     return sorted(set(m.group(0) for m in _KEY_PATTERN.finditer(shown_text(app))
                       if re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_\-]+)+", m.group(0))))
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """The download buttons' file builders, by file name, to call as a click would (AppTest does not
+    build deferred downloads itself)."""
+    files: dict[str, Callable[[], bytes]] = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return files

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
@@ -136,22 +135,14 @@ def test_a_rollback_needs_the_confirmation_and_restores_the_values_before(correc
     assert raw_keys(app) == []
 
 
-def test_the_changes_download_as_xlsx_and_csv(corrected_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_changes_download_as_xlsx_and_csv(corrected_db, monkeypatch, downloads):
     open_history(corrected_db, "vi", monkeypatch)
 
-    sheet = load_workbook(io.BytesIO(files["lo_17_thay-doi.xlsx"]())).active
+    sheet = load_workbook(io.BytesIO(downloads["lo_17_thay-doi.xlsx"]())).active
     assert sheet["A1"].value == "Các giá trị lô 17 đã ghi (trước và sau)"
     assert [c.value for c in sheet[2]][:6] == ["Đơn vị", "Mã", "Chỉ tiêu", "Kỳ", "Trước", "Sau"]
     assert {row[1]: row[5] for row in sheet.iter_rows(min_row=3, values_only=True)} == CORRECTED
-    assert files["lo_17_thay-doi.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["lo_17_thay-doi.csv"]().startswith(b"\xef\xbb\xbf")
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

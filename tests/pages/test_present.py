@@ -6,7 +6,6 @@ import io
 
 import pytest
 from pptx import Presentation
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 import store
 from analytics.meeting import meeting_content
@@ -81,18 +80,10 @@ def test_a_province_is_presented_with_the_provinces_league(demo_db, monkeypatch)
     assert app.table[0].value.shape[0] >= 8
 
 
-def test_the_pptx_download_is_the_meeting_deck(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_pptx_download_is_the_meeting_deck(demo_db, monkeypatch, downloads):
     open_present(demo_db, "en", monkeypatch, unit=UNIT)
 
-    deck = Presentation(io.BytesIO(files[f"xaso_{UNIT}_{MONTH}_en.pptx"]()))
+    deck = Presentation(io.BytesIO(downloads[f"xaso_{UNIT}_{MONTH}_en.pptx"]()))
     assert len(deck.slides) == 8
 
 

@@ -7,7 +7,6 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
@@ -149,23 +148,16 @@ def test_an_earlier_month_and_a_language_switch_keep_the_unit(demo_db, monkeypat
     assert raw_keys(app) == []
 
 
-def test_the_indicator_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_indicator_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch, downloads):
     app = open_profile(demo_db, "vi", monkeypatch, VAN_BAN)
 
-    assert set(files) == {"ho-so_08377_2026-10.xlsx", "ho-so_08377_2026-10.csv"}
-    sheet = load_workbook(io.BytesIO(files["ho-so_08377_2026-10.xlsx"]())).active
+    # the landing page (Overview) registered its own table downloads before the switch
+    assert {"ho-so_08377_2026-10.xlsx", "ho-so_08377_2026-10.csv"} <= set(downloads)
+    sheet = load_workbook(io.BytesIO(downloads["ho-so_08377_2026-10.xlsx"]())).active
     assert sheet["A1"].value == "Hồ sơ Xã Vân Bán — Tháng 10/2026"
     assert sheet["A2"].value == "Chỉ tiêu" and sheet.max_row == 2 + LINES
     assert isinstance(sheet["C3"].value, float)  # the service index as a number, not text
-    assert files["ho-so_08377_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["ho-so_08377_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
     assert len(app.get("download_button")) == 2
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
@@ -241,18 +240,10 @@ def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fres
                              '"Hồ sơ nhận mới": "dossiers_online"}')]
 
 
-def test_the_error_report_downloads_as_xlsx_opening_on_the_problems(samples, fresh_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_error_report_downloads_as_xlsx_opening_on_the_problems(samples, fresh_db, monkeypatch, downloads):
     upload(open_upload(fresh_db, "vi", monkeypatch), sample(samples, "on_time_exceeds_received.xlsx"))
 
-    sheet = load_workbook(io.BytesIO(files["bao-cao-loi_on_time_exceeds_received.xlsx"]())).active
+    sheet = load_workbook(io.BytesIO(downloads["bao-cao-loi_on_time_exceeds_received.xlsx"]())).active
     assert sheet.title == "Lỗi cần sửa" and sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]][:4] == ["Mức độ", "Tệp", "Sheet", "Dòng"]
     assert [(row[0], row[3]) for row in sheet.iter_rows(min_row=2, values_only=True)] == [("Lỗi", None), ("Lỗi", 2)]
