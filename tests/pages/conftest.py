@@ -33,6 +33,18 @@ def open_app(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch, role: str | N
     return app
 
 
+
+def open_page(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch, page: str, **params: str | None) -> AppTest:
+    """The app signed in as an admin, switched to pages/<page>.py with the address parameters given (None:
+    left out), run once without an exception."""
+    app = open_app(db, lang, monkeypatch)
+    for name, value in params.items():
+        if value is not None:
+            app.query_params[name] = value
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
 def shown_text(app: AppTest) -> str:
     """Every piece of text the app rendered (labels, values, captions, tables' protos)."""
     parts: list[str] = []

@@ -15,7 +15,7 @@ import store
 from i18n import format_number
 from etl.load import load_file
 from etl.template import FIRST_DATA_ROW, template_file_name, template_workbook
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 from ui.history import already_loaded_note
 
 DEMO_BATCHES, MONTH = 16, "2026-10"
@@ -24,10 +24,7 @@ TITLES = {"vi": "Lịch sử tải lên", "en": "Upload history"}
 
 
 def open_history(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/history.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "history")
 
 
 def received(db: Path) -> dict[str, float]:

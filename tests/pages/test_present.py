@@ -9,18 +9,13 @@ from pptx import Presentation
 
 import store
 from analytics.meeting import meeting_content
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 UNIT, MONTH = "08377", "2026-10"
 
 
 def open_present(db, lang, monkeypatch, **params):
-    app = open_app(db, lang, monkeypatch)
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.switch_page("pages/present.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "present", **params)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import store
 from analytics.profile import profile, summary
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_app, open_page, raw_keys
 
 VAN_BAN, DAO_XA, LAM_THAO = "08377", "08662", "08494"
 LINES = 36  # every catalog indicator, the service index included
@@ -20,13 +20,7 @@ TITLE = {"vi": "Hồ sơ đơn vị", "en": "Unit profile"}
 
 
 def open_profile(db, lang: str, monkeypatch: pytest.MonkeyPatch, unit: str | None = None) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/profile.py")
-    if unit is not None:
-        app.query_params["unit"] = unit
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "profile", unit=unit)
 
 
 def summary_shown(app: AppTest) -> list[str]:

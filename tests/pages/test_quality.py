@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import store
 from analytics.quality import FLAG_THRESHOLD, flags, scores
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_app, open_page, raw_keys
 
 COMMUNES, LATEST = 3321, "2026-10"
 TITLE = {"vi": "Chất lượng số liệu", "en": "Data quality"}
@@ -22,10 +22,7 @@ STATUS_MISSING = {"vi": "Chưa báo cáo", "en": "Missing"}
 
 
 def open_quality(db, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/quality.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "quality")
 
 
 def table_with(app: AppTest, column: str) -> pd.DataFrame:

@@ -10,17 +10,14 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 COMMUNES, HA_NOI = 3321, 126
 NOT_REPORTED = {"vi": "Chưa báo cáo", "en": "Not reported"}
 
 
 def open_rankings(db, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/rankings.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "rankings")
 
 
 def ranked_tables(app: AppTest) -> list:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.load import load_file
 from etl.template import FIRST_DATA_ROW, HEADER_ROW
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 from ui.history import template_months
 
 HA_NOI, HA_NOI_COMMUNES = "01", 126
@@ -21,10 +21,7 @@ INSTRUCTIONS = {"vi": "Hướng dẫn", "en": "Instructions"}
 
 def open_templates(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The page (its downloads land in the `downloads` fixture, built when asked, as on a click)."""
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/templates.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "templates")
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

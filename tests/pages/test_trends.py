@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import store
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 MONTHS = 16  # the demo: 2025-07 .. 2026-10
 VAN_BAN, LAM_THAO, SILENT = "08377", "08494", "08305"  # Phú Thọ (25)
@@ -25,13 +25,7 @@ GAPS = {"vi": "Có tháng không báo cáo", "en": "Some months not reported"}
 
 
 def open_trends(db, lang: str, monkeypatch: pytest.MonkeyPatch, unit: str | None = None) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/trends.py")
-    if unit:
-        app.query_params["unit"] = unit
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "trends", unit=unit)
 
 
 def figures(app: AppTest) -> dict[str, dict]:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import store
 from store.observations import rollback_batch
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 GOOD = {"laocai_2026-09_bao_cao_tthc.xlsx": (60, ["2026-09"]), "sonla_2026-09_chuyen_doi_so.xlsx": (45, ["2026-09"]),
         "hanoi_2026-q3_long.csv": (30, ["2026-07", "2026-08", "2026-09"])}
@@ -37,10 +37,7 @@ SEVERITY, ERROR = {"vi": "Mức độ", "en": "Severity"}, {"vi": "Lỗi", "en":
 
 
 def open_upload(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/upload.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "upload")
 
 
 def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:
