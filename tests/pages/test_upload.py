@@ -52,6 +52,16 @@ def sample(samples: Path, name: str) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
 
 
+def spreadsheet(name: str, *rows: list) -> tuple[str, bytes]:
+    """A one-sheet xlsx made on the spot, as a dropped file: (name, bytes)."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return name, out.getvalue()
+
+
 def key_of(data: bytes) -> str:
     return f"upload_{hashlib.sha256(data).hexdigest()[:12]}"
 
@@ -123,12 +133,8 @@ def test_the_review_shows_the_table_found_and_the_rows_skipped_with_their_reason
 
 
 def test_a_unit_matched_without_diacritics_waits_for_confirmation(fresh_db, monkeypatch):
-    book = Workbook()
-    for row in (["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"], ["Xa Van Ban", 100, 90], ["Xã Tiên Lương", 10, 9]):
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    file = ("phutho_2026-09.xlsx", out.getvalue())
+    file = spreadsheet("phutho_2026-09.xlsx",
+                       ["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"], ["Xa Van Ban", 100, 90], ["Xã Tiên Lương", 10, 9])
     app = upload(open_upload(fresh_db, "en", monkeypatch), file)
 
     assert any(w.value.startswith("Rows matched approximately (in yellow): 1.") for w in app.warning)
@@ -216,12 +222,8 @@ def test_picking_the_unit_of_an_unknown_row_unblocks_the_file(samples, fresh_db,
 
 
 def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fresh_db, monkeypatch):
-    book = Workbook()
-    for row in (["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới"], ["02647", 100, 40], ["02671", 200, 50]):
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    file = ("laocai_2026-09.xlsx", out.getvalue())
+    file = spreadsheet("laocai_2026-09.xlsx", ["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới"], ["02647", 100, 40],
+                       ["02671", 200, 50])
     app = upload(open_upload(fresh_db, "en", monkeypatch), file)
     assert set(problems(app, "en")[CODE["en"]]) == {"unmapped_column"}
 
