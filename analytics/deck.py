@@ -224,13 +224,18 @@ def _chart_box(top: Emu) -> tuple[Emu, Emu, Emu, Emu]:
     return MARGIN, top, WIDTH - 2 * MARGIN, HEIGHT - top - Inches(0.6)
 
 
+def _add_chart(page, chart_type: XL_CHART_TYPE, top: Emu, frame: pd.DataFrame, decimals: int, legend: bool = True):
+    """A chart of `frame` filling the slide below `top`, named "Chart" and in the deck's style."""
+    shape = page.shapes.add_chart(chart_type, *_chart_box(top), _chart_data(frame, decimals))
+    shape.name = "Chart"
+    _style_chart(shape.chart, legend)
+    return shape.chart
+
+
 def _line_chart(page, slide: Slide, pack: MeetingPack) -> None:
     top = _heading(page, slide)
     decimals = slide.decimals.get("", 1)
-    shape = page.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *_chart_box(top), _chart_data(slide.frame, decimals))
-    shape.name = "Chart"
-    chart = shape.chart
-    _style_chart(chart)
+    chart = _add_chart(page, XL_CHART_TYPE.LINE_MARKERS, top, slide.frame, decimals)
     for series, (colour, dash, marker) in zip(chart.plots[0].series, LINE_STYLES):
         series.smooth = False
         series.format.line.color.rgb, series.format.line.width, series.format.line.dash_style = colour, Pt(3.5), dash
@@ -251,10 +256,7 @@ def _line_chart(page, slide: Slide, pack: MeetingPack) -> None:
 def _headlines(page, slide: Slide, pack: MeetingPack) -> None:
     top = _heading(page, slide)
     decimals = slide.decimals.get("", 1)
-    shape = page.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *_chart_box(top), _chart_data(slide.frame, decimals))
-    shape.name = "Chart"
-    chart = shape.chart
-    _style_chart(chart)
+    chart = _add_chart(page, XL_CHART_TYPE.BAR_CLUSTERED, top, slide.frame, decimals)
     chart.category_axis.reverse_order = True  # the first indicator on top, as in the table it stands for
     # ... with the value axis still at the bottom: it crosses the reversed category axis at its maximum
     # (python-pptx only sets this from the value axis' side, so the one attribute is set directly)
@@ -304,10 +306,7 @@ def _waterfall(page, slide: Slide, pack: MeetingPack) -> None:
     names = ["", "+", "−", "=", " "]
     frame = pd.DataFrame(dict(zip(names, [base, rise, fall, total, [sliver] * len(texts)])),
                          index=slide.frame.index).astype(object)
-    shape = page.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, *_chart_box(top), _chart_data(frame, decimals))
-    shape.name = "Chart"
-    chart = shape.chart
-    _style_chart(chart, legend=False)
+    chart = _add_chart(page, XL_CHART_TYPE.COLUMN_STACKED, top, frame, decimals, legend=False)
     plot = chart.plots[0]
     plot.gap_width, plot.overlap = 40, 100
     invisible, *shown, carrier = plot.series

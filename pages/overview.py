@@ -8,7 +8,7 @@ from ui.auth import require_role
 from ui.data import query
 from ui.exports import decimal_format, scope_context, table_downloads
 from ui.i18n import indicator_name, language, number, t
-from ui.widgets import formatted_table, headline_card, month_label, scope_and_month
+from ui.widgets import formatted_table, headline_card, month_label, scope_and_month, stop_without_data
 
 require_role("viewer")
 st.title(t("overview.title"))
@@ -17,9 +17,7 @@ st.caption(t("overview.caption", provinces=counts["provinces"], communes=counts[
 
 scope, month = scope_and_month("overview")
 if month is None:
-    st.info(t("overview.empty"))
-    st.code("python -m etl demo", language="bash")
-    st.stop()
+    stop_without_data(t("overview.empty"))
 
 catalog = query(indicator_names).set_index("code")
 cards = query(headlines, scope, month)

@@ -9,6 +9,7 @@ from ui.data import query
 from ui.i18n import language, t
 from ui.links import profile_link
 from ui.present import current_slide, navigation, pack_downloads, show, styles, unit_and_month
+from ui.widgets import stop_without_data
 
 require_role("viewer")
 
@@ -18,9 +19,7 @@ styles(full_screen)
 with st.expander(t("deck.present.choose"), expanded=not full_screen):
     unit, month = unit_and_month("present")
 if unit is None or month is None:
-    st.info(t("deck.present.empty"))
-    st.code("python -m etl demo", language="bash")
-    st.stop()
+    stop_without_data(t("deck.present.empty"))
 
 try:
     pack = query(meeting_content, unit, month, language())

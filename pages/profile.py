@@ -10,6 +10,7 @@ from ui.i18n import language, t
 from ui.links import linked_unit
 from ui.profile import (downloads, header, headline, indicator_table, rank_change_charts, strengths_and_weaknesses,
                         summary_box, unit_and_month)
+from ui.widgets import stop_without_data
 
 require_role("viewer")
 
@@ -18,9 +19,7 @@ unit, month, unknown = unit_and_month("profile")
 if unknown:
     st.error(UnknownUnit(value=linked_unit()).message(language()))
 if month is None:
-    st.info(t("profile.empty"))
-    st.code("python -m etl demo", language="bash")
-    st.stop()
+    stop_without_data(t("profile.empty"))
 if unit is None:
     st.info(t("profile.pick_hint"))
     st.stop()

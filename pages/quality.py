@@ -8,6 +8,7 @@ from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t
 from ui.quality import completeness_section, outliers_section, quality_controls, timeliness_section
+from ui.widgets import stop_without_data
 
 require_role("analyst")
 
@@ -15,9 +16,7 @@ st.title(t("quality.title"))
 st.caption(t("quality.caption"))
 controls = quality_controls("quality")
 if controls is None:
-    st.info(t("quality.empty"))
-    st.code("python -m etl demo", language="bash")
-    st.stop()
+    stop_without_data(t("quality.empty"))
 
 month, province = controls
 names = query(provinces).set_index("code")["name_en" if language() == "en" else "name_vi"]

@@ -9,15 +9,14 @@ from ui.data import query
 from ui.i18n import language, t
 from ui.league import (composite_builder, distribution_chart, downloads, indicator_labels, league_controls,
                        league_table, period_label, scope_label, unit_position, unranked_lists)
+from ui.widgets import stop_without_data
 
 require_role("viewer")
 st.title(t("rankings.title"))
 st.caption(t("rankings.caption"))
 controls = league_controls("rankings")
 if controls is None:
-    st.info(t("rankings.empty"))
-    st.code("python -m etl demo", language="bash")
-    st.stop()
+    stop_without_data(t("rankings.empty"))
 
 result = query(league, controls.indicator, controls.period, controls.province, controls.peer_group,
                controls.exclude_thin)

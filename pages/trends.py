@@ -8,7 +8,7 @@ from ui.data import query
 from ui.i18n import language, t
 from ui.trends import (change_table, downloads, gaps_note, heatmap_chart, indicator_labels, multiples_picker,
                        province_names, small_multiples, trend_chart, trend_controls)
-from ui.widgets import month_label
+from ui.widgets import month_label, stop_without_data
 
 require_role("viewer")
 
@@ -16,9 +16,7 @@ st.title(t("trends.title"))
 st.caption(t("trends.caption"))
 controls = trend_controls("trends")
 if controls is None:
-    st.info(t("trends.empty"))
-    st.code("python -m etl demo", language="bash")
-    st.stop()
+    stop_without_data(t("trends.empty"))
 
 lang = language()
 names, places = indicator_labels(lang), province_names(lang)

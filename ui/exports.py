@@ -24,15 +24,20 @@ def export_title(title: str, context: str) -> str:
 
 
 def table_downloads(frame: pd.DataFrame, title: str, context: str, number_formats: Mapping[str, str], key: str,
-                    file_stem: str | None = None) -> None:
-    """Two buttons side by side: xlsx and CSV of `frame` as it stands (columns already named for people)."""
+                    file_stem: str | None = None, *, sheet_name: str | None = None,
+                    labels: tuple[str, str] | None = None) -> None:
+    """Two buttons side by side: xlsx and CSV of `frame` as it stands (columns already named for people).
+    The sheet is named `sheet_name` (else the title); `labels` are the xlsx and CSV buttons' texts, already
+    translated (else 'Excel (.xlsx)' and 'CSV')."""
     stem = file_stem or safe_file_name(title, context)
+    sheet = sheet_name or title  # resolved now: the file is built later, outside the script run
+    xlsx_label, csv_label = labels or (t("deck.export.xlsx"), t("deck.export.csv"))
     buttons = st.container(horizontal=True)
-    buttons.download_button(t("deck.export.xlsx"), lambda: to_xlsx_bytes(frame, export_title(title, context),
-                                                                     dict(number_formats), sheet_name=title),
+    buttons.download_button(xlsx_label, lambda: to_xlsx_bytes(frame, export_title(title, context),
+                                                              dict(number_formats), sheet_name=sheet),
                             file_name=f"{stem}.xlsx", mime=XLSX_MIME, on_click="ignore", icon=":material/download:",
                             key=f"{key}_xlsx")
-    buttons.download_button(t("deck.export.csv"), lambda: to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+    buttons.download_button(csv_label, lambda: to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
                             on_click="ignore", icon=":material/download:", key=f"{key}_csv")
 
 

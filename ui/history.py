@@ -142,12 +142,12 @@ def show_changes(batch_id: int, key: str) -> None:
     if len(changes) > MAX_SHOWN_CHANGES:
         st.caption(t("history.truncated", shown=MAX_SHOWN_CHANGES, total=len(changes)))
     stem = safe_file_name("lo", str(batch_id), "thay-doi")
-    title = t("history.export_title", batch=str(batch_id))
+    title, sheet = t("history.export_title", batch=str(batch_id)), t("history.sheet_name")  # now: the language
     full = lambda: export_table(query(batch_changes, batch_id), names, lang)  # noqa: E731 - built on click
     buttons = st.columns(2)
     buttons[0].download_button(t("history.download_xlsx"),
                                lambda: to_xlsx_bytes(full(), title, {before: "#,##0.##", after: "#,##0.##"},
-                                                     sheet_name=t("history.sheet_name")),
+                                                     sheet_name=sheet),
                                file_name=f"{stem}.xlsx", mime=XLSX_MIME, on_click="ignore",
                                icon=":material/download:", key=f"{key}_xlsx")
     buttons[1].download_button(t("history.download_csv"), lambda: to_csv_bytes(full()), file_name=f"{stem}.csv",

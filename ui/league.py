@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import store
-from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
+from analytics.exports import safe_file_name
 from analytics.league import (League, composite_parts, covered_months, distribution, export_rows,
                               indicator_choices, period_choices)
 from analytics.overview import communes, indicator_names, months, provinces
@@ -19,6 +19,7 @@ from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
 from i18n import LANGUAGES, format_number, translate
 from ui.data import data_changed, query
+from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
 from ui.links import profile_href
 from ui.quality import ranking_badges
@@ -288,13 +289,8 @@ def downloads(league: League, controls: Controls, key: str) -> None:
                headers["ci_high"]: "0.0"}
     stem = safe_file_name(t("rankings.file_stem"), controls.indicator, controls.period, controls.province or "",
                           controls.peer_group or "")
-    sheet = t("rankings.sheet")
-    buttons = st.container(horizontal=True)
-    buttons.download_button(t("rankings.download_xlsx"), lambda: to_xlsx_bytes(frame, title, formats, sheet_name=sheet),
-                            file_name=f"{stem}.xlsx", on_click="ignore", icon=":material/download:",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
-    buttons.download_button(t("rankings.download_csv"), lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
-                            mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{key}_csv")
+    table_downloads(frame, title, "", formats, key, stem, sheet_name=t("rankings.sheet"),
+                    labels=(t("rankings.download_xlsx"), t("rankings.download_csv")))
 
 
 # -- a user's composite ----------------------------------------------------------------------------

@@ -7,12 +7,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
+from analytics.exports import safe_file_name
 from analytics.overview import communes, months
 from analytics.profile import Line, Profile, RankChange
 from analytics.values import SERVICE_INDEX
 from i18n import format_number, translate
 from ui.data import query
+from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import UNIT_PARAM, linked_unit
 from ui.widgets import choice, month_label
@@ -282,11 +283,5 @@ def downloads(result: Profile, key: str) -> None:
                headers["change"]: "+0.00;-0.00;0", headers["rank_change"]: "+0;-0;0", headers["peer_percentile"]: "0"}
     title = t("profile.export_title", name=result.name(lang), month=month_label(result.month, lang))
     stem = safe_file_name(t("profile.file_stem"), result.unit_code, result.month)
-    sheet = t("profile.sheet")  # the file is built later, outside the script run: no t() in the lambda
-    buttons = st.container(horizontal=True)
-    buttons.download_button(t("profile.download_xlsx"),
-                            lambda: to_xlsx_bytes(frame, title, formats, sheet_name=sheet),
-                            file_name=f"{stem}.xlsx", on_click="ignore", icon=":material/download:",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
-    buttons.download_button(t("profile.download_csv"), lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
-                            mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{key}_csv")
+    table_downloads(frame, title, "", formats, key, stem, sheet_name=t("profile.sheet"),
+                    labels=(t("profile.download_xlsx"), t("profile.download_csv")))

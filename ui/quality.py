@@ -9,13 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
+from analytics.exports import safe_file_name
 from analytics.overview import indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.quality import (FLAG_THRESHOLD, HISTORY_MONTHS, MIN_HISTORY, MIN_PEERS, THRESHOLD, Completeness,
                                Timeliness, flags)
 from i18n import format_number, translate
 from ui.data import query
+from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import profile_href
 from ui.widgets import choice, month_label
@@ -66,13 +67,8 @@ def _numbers(frame: pd.DataFrame, decimals: Mapping[str, int]) -> "pd.io.formats
 
 def _downloads(frame: pd.DataFrame, title: str, formats: Mapping[str, str], stem: str, key: str) -> None:
     """The table as xlsx and csv, built only when clicked."""
-    buttons = st.container(horizontal=True)
-    sheet = t("quality.sheet")
-    buttons.download_button(t("quality.download_xlsx"), lambda: to_xlsx_bytes(frame, title, formats, sheet_name=sheet),
-                            file_name=f"{stem}.xlsx", on_click="ignore", icon=":material/download:",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
-    buttons.download_button(t("quality.download_csv"), lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
-                            mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{key}_csv")
+    table_downloads(frame, title, "", formats, key, stem, sheet_name=t("quality.sheet"),
+                    labels=(t("quality.download_xlsx"), t("quality.download_csv")))
 
 
 def _stem(what: str, month: str, province: str | None) -> str:

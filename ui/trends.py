@@ -14,12 +14,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
+from analytics.exports import safe_file_name
 from analytics.league import months_back
 from analytics.overview import HEADLINE_INDICATORS, communes, indicator_names, months, provinces
 from analytics.trends import NATIONAL, Heatmap, Trend, changes, indicator_choices
 from i18n import format_number, translate
 from ui.data import query
+from ui.exports import table_downloads
 from ui.i18n import language, t
 from ui.links import linked_unit, profile_href
 from ui.widgets import choice, month_label
@@ -297,13 +298,8 @@ def downloads(result: Trend, month: str, title: str, key: str) -> None:
     formats = {headers[c]: value_format for c in ("value", "previous", "year_ago")}
     formats |= {headers[c]: f"+{value_format};-{value_format};0" for c in ("mom", "yoy")}
     stem = safe_file_name(t("trends.file_stem"), result.indicator, month)
-    sheet = t("trends.sheet")
-    buttons = st.container(horizontal=True)
-    buttons.download_button(t("trends.download_xlsx"), lambda: to_xlsx_bytes(frame, title, formats, sheet_name=sheet),
-                            file_name=f"{stem}.xlsx", on_click="ignore", icon=":material/download:",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
-    buttons.download_button(t("trends.download_csv"), lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
-                            mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{key}_csv")
+    table_downloads(frame, title, "", formats, key, stem, sheet_name=t("trends.sheet"),
+                    labels=(t("trends.download_xlsx"), t("trends.download_csv")))
 
 
 def gaps_note(result: Trend, lang: str) -> str | None:

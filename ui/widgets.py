@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -79,3 +79,10 @@ def formatted_table(frame: pd.DataFrame, decimals: dict[str, int]) -> "pd.io.for
     """Numbers shown in the session's locale (1.234,5 / 1,234.5) while sorting stays numeric."""
     formats = {col: (lambda v, d=d: number(v, d) if pd.notna(v) else "–") for col, d in decimals.items()}
     return frame.style.format(formats)
+
+
+def stop_without_data(message: str) -> NoReturn:
+    """An empty database: say what the page needs, show the command that loads the demo data, and stop."""
+    st.info(message)
+    st.code("python -m etl demo", language="bash")
+    st.stop()

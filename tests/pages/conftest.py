@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from i18n import catalog
@@ -31,6 +33,18 @@ def open_app(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch, role: str | N
     return app
 
 
+
+def open_page(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch, page: str, **params: str | None) -> AppTest:
+    """The app signed in as an admin, switched to pages/<page>.py with the address parameters given (None:
+    left out), run once without an exception."""
+    app = open_app(db, lang, monkeypatch)
+    for name, value in params.items():
+        if value is not None:
+            app.query_params[name] = value
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
 def shown_text(app: AppTest) -> str:
     """Every piece of text the app rendered (labels, values, captions, tables' protos)."""
     parts: list[str] = []
@@ -50,3 +64,18 @@ def raw_keys(app: AppTest) -> list[str]:
     """Catalog keys that leaked to the screen instead of their text."""
     return sorted(set(m.group(0) for m in _KEY_PATTERN.finditer(shown_text(app))
                       if re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_\-]+)+", m.group(0))))
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """The download buttons' file builders, by file name, to call as a click would (AppTest does not
+    build deferred downloads itself)."""
+    files: dict[str, Callable[[], bytes]] = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return files

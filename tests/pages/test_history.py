@@ -9,14 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
 from i18n import format_number
 from etl.load import load_file
 from etl.template import FIRST_DATA_ROW, template_file_name, template_workbook
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 from ui.history import already_loaded_note
 
 DEMO_BATCHES, MONTH = 16, "2026-10"
@@ -25,10 +24,7 @@ TITLES = {"vi": "Lịch sử tải lên", "en": "Upload history"}
 
 
 def open_history(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/history.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "history")
 
 
 def received(db: Path) -> dict[str, float]:
@@ -136,22 +132,22 @@ def test_a_rollback_needs_the_confirmation_and_restores_the_values_before(correc
     assert raw_keys(app) == []
 
 
-def test_the_changes_download_as_xlsx_and_csv(corrected_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_changes_download_as_xlsx_and_csv(corrected_db, monkeypatch, downloads):
     open_history(corrected_db, "vi", monkeypatch)
 
-    sheet = load_workbook(io.BytesIO(files["lo_17_thay-doi.xlsx"]())).active
+    sheet = load_workbook(io.BytesIO(downloads["lo_17_thay-doi.xlsx"]())).active
+    assert sheet.title == "Thay đổi"
     assert sheet["A1"].value == "Các giá trị lô 17 đã ghi (trước và sau)"
     assert [c.value for c in sheet[2]][:6] == ["Đơn vị", "Mã", "Chỉ tiêu", "Kỳ", "Trước", "Sau"]
     assert {row[1]: row[5] for row in sheet.iter_rows(min_row=3, values_only=True)} == CORRECTED
-    assert files["lo_17_thay-doi.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["lo_17_thay-doi.csv"]().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_english_download_names_its_sheet_in_english(corrected_db, monkeypatch, downloads):
+    open_history(corrected_db, "en", monkeypatch)
+
+    sheet = load_workbook(io.BytesIO(downloads["lo_17_thay-doi.xlsx"]())).active  # built after the run, as on a click
+    assert sheet.title == "Changes" and sheet["A1"].value.startswith("Values written by batch 17")
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 import store
 from tests.pages.conftest import open_app, raw_keys
@@ -15,25 +14,11 @@ from tests.pages.conftest import open_app, raw_keys
 HOSTILE = '=HYPERLINK("http://evil.example","Bấm vào đây")'
 
 
-@pytest.fixture
-def kept_files(monkeypatch) -> dict[str, object]:
-    """The download buttons' file builders, by file name, to call as a click would."""
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
-    return files
-
-
 @pytest.mark.parametrize(("lang", "title", "buttons"), [
     ("vi", "Các đơn vị trong phạm vi · Tỉnh Phú Thọ · Tháng 10/2026", ["Tải Excel (.xlsx)", "Tải CSV"]),
     ("en", "Units in scope · Phu Tho · 10/2026", ["Download Excel (.xlsx)", "Download CSV"])])
 def test_a_hostile_unit_name_is_exported_as_text_beside_numbers_with_their_formats(demo_db, tmp_path, monkeypatch,
-                                                                                    kept_files, lang, title, buttons):
+                                                                                    downloads, lang, title, buttons):
     db = tmp_path / "hostile.duckdb"
     shutil.copy(demo_db, db)
     with store.connect(db) as con:
@@ -43,7 +28,7 @@ def test_a_hostile_unit_name_is_exported_as_text_beside_numbers_with_their_forma
     app.selectbox(key=f"overview_province.{lang}").set_value("25").run()
 
     assert [b.label for b in app.get("download_button")] == buttons
-    sheet = load_workbook(io.BytesIO(kept_files["xaso_25_2026-10.xlsx"]())).active
+    sheet = load_workbook(io.BytesIO(downloads["xaso_25_2026-10.xlsx"]())).active
     assert sheet["A1"].value == title and sheet["A1"].font.bold
     assert sheet.freeze_panes == "A3" and all(cell.font.bold for cell in sheet[2])
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "08377")
@@ -51,16 +36,16 @@ def test_a_hostile_unit_name_is_exported_as_text_beside_numbers_with_their_forma
     assert row[3].data_type == "n" and row[3].number_format == "#,##0.0"
     assert row[7].data_type == "n" and row[7].number_format == "#,##0.00"  # the 766 index, two decimals
     assert sheet.max_row == 2 + 148  # every commune of Phú Thọ
-    assert kept_files["xaso_25_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["xaso_25_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
     assert raw_keys(app) == []
 
 
-def test_the_title_row_names_the_commune_and_the_month(demo_db, monkeypatch, kept_files):
+def test_the_title_row_names_the_commune_and_the_month(demo_db, monkeypatch, downloads):
     app = open_app(demo_db, "vi", monkeypatch)
     app.segmented_control(key="overview_level.vi").set_value("commune").run()
     app.selectbox(key="overview_province.vi").set_value("25").run()
     app.selectbox(key="overview_commune.vi").set_value("08377").run()
 
-    sheet = load_workbook(io.BytesIO(kept_files["xaso_08377_2026-10.xlsx"]())).active
+    sheet = load_workbook(io.BytesIO(downloads["xaso_08377_2026-10.xlsx"]())).active
     assert sheet["A1"].value == "Các đơn vị trong phạm vi · Xã Vân Bán, Phú Thọ · Tháng 10/2026"
     assert sheet.max_row == 3

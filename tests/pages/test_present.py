@@ -6,22 +6,16 @@ import io
 
 import pytest
 from pptx import Presentation
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 import store
 from analytics.meeting import meeting_content
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 UNIT, MONTH = "08377", "2026-10"
 
 
 def open_present(db, lang, monkeypatch, **params):
-    app = open_app(db, lang, monkeypatch)
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.switch_page("pages/present.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "present", **params)
 
 
 @pytest.fixture(scope="module")
@@ -81,18 +75,10 @@ def test_a_province_is_presented_with_the_provinces_league(demo_db, monkeypatch)
     assert app.table[0].value.shape[0] >= 8
 
 
-def test_the_pptx_download_is_the_meeting_deck(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_pptx_download_is_the_meeting_deck(demo_db, monkeypatch, downloads):
     open_present(demo_db, "en", monkeypatch, unit=UNIT)
 
-    deck = Presentation(io.BytesIO(files[f"xaso_{UNIT}_{MONTH}_en.pptx"]()))
+    deck = Presentation(io.BytesIO(downloads[f"xaso_{UNIT}_{MONTH}_en.pptx"]()))
     assert len(deck.slides) == 8
 
 

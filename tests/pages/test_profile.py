@@ -7,13 +7,12 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
 from analytics.profile import profile, summary
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_app, open_page, raw_keys
 
 VAN_BAN, DAO_XA, LAM_THAO = "08377", "08662", "08494"
 LINES = 36  # every catalog indicator, the service index included
@@ -21,13 +20,7 @@ TITLE = {"vi": "Hồ sơ đơn vị", "en": "Unit profile"}
 
 
 def open_profile(db, lang: str, monkeypatch: pytest.MonkeyPatch, unit: str | None = None) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/profile.py")
-    if unit is not None:
-        app.query_params["unit"] = unit
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "profile", unit=unit)
 
 
 def summary_shown(app: AppTest) -> list[str]:
@@ -149,23 +142,16 @@ def test_an_earlier_month_and_a_language_switch_keep_the_unit(demo_db, monkeypat
     assert raw_keys(app) == []
 
 
-def test_the_indicator_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_indicator_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch, downloads):
     app = open_profile(demo_db, "vi", monkeypatch, VAN_BAN)
 
-    assert {"ho-so_08377_2026-10.xlsx", "ho-so_08377_2026-10.csv"} <= set(files)  # the first page ran before
-    sheet = load_workbook(io.BytesIO(files["ho-so_08377_2026-10.xlsx"]())).active
+    # the landing page (Overview) registered its own table downloads before the switch
+    assert {"ho-so_08377_2026-10.xlsx", "ho-so_08377_2026-10.csv"} <= set(downloads)
+    sheet = load_workbook(io.BytesIO(downloads["ho-so_08377_2026-10.xlsx"]())).active
     assert sheet["A1"].value == "Hồ sơ Xã Vân Bán — Tháng 10/2026"
     assert sheet["A2"].value == "Chỉ tiêu" and sheet.max_row == 2 + LINES
     assert isinstance(sheet["C3"].value, float)  # the service index as a number, not text
-    assert files["ho-so_08377_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["ho-so_08377_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
     assert len(app.get("download_button")) == 2
 
 

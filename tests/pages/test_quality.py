@@ -9,13 +9,12 @@ import duckdb
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
 from analytics.quality import FLAG_THRESHOLD, flags, scores
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_app, open_page, raw_keys
 
 COMMUNES, LATEST = 3321, "2026-10"
 TITLE = {"vi": "Chất lượng số liệu", "en": "Data quality"}
@@ -23,10 +22,7 @@ STATUS_MISSING = {"vi": "Chưa báo cáo", "en": "Missing"}
 
 
 def open_quality(db, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/quality.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "quality")
 
 
 def table_with(app: AppTest, column: str) -> pd.DataFrame:
@@ -91,19 +87,12 @@ def test_a_province_shows_only_its_units_and_days_per_unit(demo_db, monkeypatch)
     assert raw_keys(app) == []
 
 
-def test_the_outliers_download_holds_every_suspect_value(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return f"/media/{file_name}"
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_outliers_download_holds_every_suspect_value(demo_db, monkeypatch, downloads):
     app = open_quality(demo_db, "vi", monkeypatch)
 
     name = f"chat-luong_outliers_{LATEST}.xlsx"
-    assert name in files and f"chat-luong_completeness_{LATEST}.csv" in files
-    sheet = load_workbook(io.BytesIO(files[name]())).active
+    assert name in downloads and f"chat-luong_completeness_{LATEST}.csv" in downloads
+    sheet = load_workbook(io.BytesIO(downloads[name]())).active
     assert sheet["A1"].value == "Giá trị bất thường · Cả nước · Tháng 10/2026"
     with store.connect(demo_db) as con:
         tested = scores(con, LATEST)

@@ -8,20 +8,16 @@ import shutil
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 COMMUNES, HA_NOI = 3321, 126
 NOT_REPORTED = {"vi": "Chưa báo cáo", "en": "Not reported"}
 
 
 def open_rankings(db, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/rankings.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "rankings")
 
 
 def ranked_tables(app: AppTest) -> list:
@@ -160,26 +156,19 @@ def test_the_thin_data_switch_leaves_flagged_units_out_and_lists_them_apart(demo
     assert raw_keys(app) == []
 
 
-def test_the_table_downloads_as_xlsx_and_csv_with_every_unit_in_scope(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_table_downloads_as_xlsx_and_csv_with_every_unit_in_scope(demo_db, monkeypatch, downloads):
     app = open_rankings(demo_db, "vi", monkeypatch)
 
     assert [b.label for b in app.get("download_button")] == ["Tải bảng (Excel .xlsx)", "Tải bảng (.csv)"]
-    assert set(files) == {"xep-hang_service_index_2026-10.xlsx", "xep-hang_service_index_2026-10.csv"}
-    sheet = load_workbook(io.BytesIO(files["xep-hang_service_index_2026-10.xlsx"]())).active
+    # the landing page (Overview) registered its own table downloads before the switch
+    assert {"xep-hang_service_index_2026-10.xlsx", "xep-hang_service_index_2026-10.csv"} <= set(downloads)
+    sheet = load_workbook(io.BytesIO(downloads["xep-hang_service_index_2026-10.xlsx"]())).active
     assert sheet["A1"].value == "Xếp hạng Chỉ số phục vụ người dân và doanh nghiệp — Cả nước — Tháng 10/2026"
     assert sheet["A2"].value == "Hạng" and sheet.freeze_panes == "A3"
     assert sheet.max_row == 2 + COMMUNES
     statuses = [row[0] for row in sheet.iter_rows(min_row=3, min_col=15, max_col=15, values_only=True)]
     assert statuses.count("Chưa báo cáo") == len(unranked(app, "vi"))
-    assert files["xep-hang_service_index_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["xep-hang_service_index_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
 
 
 def test_a_saved_composite_joins_the_indicator_picker_and_is_ranked(demo_db, tmp_path, monkeypatch):

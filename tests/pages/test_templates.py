@@ -8,59 +8,48 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_file
 from etl.template import FIRST_DATA_ROW, HEADER_ROW
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 from ui.history import template_months
 
 HA_NOI, HA_NOI_COMMUNES = "01", 126
 INSTRUCTIONS = {"vi": "Hướng dẫn", "en": "Instructions"}
 
 
-def open_templates(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, dict[str, object]]:
-    """The page, and the downloads it offers by file name (built when asked, as on a click)."""
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/templates.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app, files
+def open_templates(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The page (its downloads land in the `downloads` fixture, built when asked, as on a click)."""
+    return open_page(db, lang, monkeypatch, "templates")
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_default_template_downloads_with_the_input_columns(demo_db, monkeypatch, lang):
-    app, files = open_templates(demo_db, lang, monkeypatch)
+def test_the_default_template_downloads_with_the_input_columns(demo_db, monkeypatch, downloads, lang):
+    app = open_templates(demo_db, lang, monkeypatch)
 
     assert [b.label for b in app.get("download_button")] == [
         {"vi": "Tải mẫu (Excel .xlsx)", "en": "Download template (Excel .xlsx)"}[lang]]
-    (name, build), = files.items()
+    # the landing page (Overview) offers its own table downloads before the switch
+    (name, build), = ((name, build) for name, build in downloads.items() if name.startswith("mau-bao-cao_"))
     book = load_workbook(io.BytesIO(build()))
     assert book.sheetnames[1] == INSTRUCTIONS[lang]
     assert book.worksheets[0].max_column == 3 + 20  # STT, code, name and the 20 inputs picked by default
-    assert name.startswith("mau-bao-cao_") and name.endswith(f"_{template_months(date.today())[0]}.xlsx")
+    assert name.endswith(f"_{template_months(date.today())[0]}.xlsx")
     assert raw_keys(app) == []
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_a_chosen_template_filled_in_loads_without_mapping(fresh_db, tmp_path, monkeypatch, lang):
+def test_a_chosen_template_filled_in_loads_without_mapping(fresh_db, tmp_path, monkeypatch, downloads, lang):
     month = template_months(date.today())[3]
-    app, files = open_templates(fresh_db, lang, monkeypatch)
+    app = open_templates(fresh_db, lang, monkeypatch)
 
     app.selectbox(key=f"templates_province.{lang}").set_value(HA_NOI).run()
     app.selectbox(key=f"templates_month.{lang}").set_value(month).run()
     app.multiselect(key=f"templates_indicators.{lang}").set_value(["dossiers_received", "docs_outgoing"]).run()
 
     assert not app.exception
-    build = files[f"mau-bao-cao_{HA_NOI}_{month}.xlsx"]
+    build = downloads[f"mau-bao-cao_{HA_NOI}_{month}.xlsx"]
     book = load_workbook(io.BytesIO(build()))
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[HEADER_ROW]]
@@ -82,7 +71,7 @@ def test_a_chosen_template_filled_in_loads_without_mapping(fresh_db, tmp_path, m
 
 
 def test_the_indicator_choice_survives_a_language_switch(demo_db, monkeypatch):
-    app, _files = open_templates(demo_db, "vi", monkeypatch)
+    app = open_templates(demo_db, "vi", monkeypatch)
     app.multiselect(key="templates_indicators.vi").set_value(["docs_outgoing"]).run()
 
     app.session_state["lang"] = "en"
@@ -92,7 +81,7 @@ def test_the_indicator_choice_survives_a_language_switch(demo_db, monkeypatch):
 
 
 def test_without_an_indicator_there_is_nothing_to_download(demo_db, monkeypatch):
-    app, _files = open_templates(demo_db, "vi", monkeypatch)
+    app = open_templates(demo_db, "vi", monkeypatch)
 
     app.multiselect(key="templates_indicators.vi").set_value([]).run()
 

@@ -11,12 +11,11 @@ import numpy as np
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 MONTHS = 16  # the demo: 2025-07 .. 2026-10
 VAN_BAN, LAM_THAO, SILENT = "08377", "08494", "08305"  # Phú Thọ (25)
@@ -26,13 +25,7 @@ GAPS = {"vi": "Có tháng không báo cáo", "en": "Some months not reported"}
 
 
 def open_trends(db, lang: str, monkeypatch: pytest.MonkeyPatch, unit: str | None = None) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/trends.py")
-    if unit:
-        app.query_params["unit"] = unit
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "trends", unit=unit)
 
 
 def figures(app: AppTest) -> dict[str, dict]:
@@ -181,25 +174,18 @@ def test_each_small_chart_draws_its_own_target_under_one_legend_entry(demo_db, m
     assert targets[1]["text"][0] == "Target 90%"
 
 
-def test_the_change_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_change_table_downloads_as_xlsx_and_csv(demo_db, monkeypatch, downloads):
     code, _missing = demo_unit(demo_db, months=MONTHS)
     app = open_trends(demo_db, "vi", monkeypatch, unit=code)
 
-    assert set(files) == {"xu-huong_service_index_2026-10.xlsx", "xu-huong_service_index_2026-10.csv"}
-    sheet = load_workbook(io.BytesIO(files["xu-huong_service_index_2026-10.xlsx"]())).active
+    # the landing page (Overview) registered its own table downloads before the switch
+    assert {"xu-huong_service_index_2026-10.xlsx", "xu-huong_service_index_2026-10.csv"} <= set(downloads)
+    sheet = load_workbook(io.BytesIO(downloads["xu-huong_service_index_2026-10.xlsx"]())).active
     assert sheet["A1"].value == "Thay đổi Chỉ số phục vụ người dân và doanh nghiệp — Tháng 10/2026"
     assert [c.value for c in sheet[2]][:3] == ["Đơn vị", "Mã", "Tháng 10/2026"]
     assert sheet.max_row == 2 + 3  # the commune, its province, the country
     assert sheet["C3"].value == pytest.approx(change_table(app).iloc[0, 2])
-    assert files["xu-huong_service_index_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
+    assert downloads["xu-huong_service_index_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
 
 
 def test_the_chosen_communes_survive_a_change_of_language(demo_db, monkeypatch):

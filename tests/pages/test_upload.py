@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import store
 from store.observations import rollback_batch
-from tests.pages.conftest import open_app, raw_keys
+from tests.pages.conftest import open_page, raw_keys
 
 GOOD = {"laocai_2026-09_bao_cao_tthc.xlsx": (60, ["2026-09"]), "sonla_2026-09_chuyen_doi_so.xlsx": (45, ["2026-09"]),
         "hanoi_2026-q3_long.csv": (30, ["2026-07", "2026-08", "2026-09"])}
@@ -38,10 +37,7 @@ SEVERITY, ERROR = {"vi": "Mức độ", "en": "Severity"}, {"vi": "Lỗi", "en":
 
 
 def open_upload(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    app = open_app(db, lang, monkeypatch)
-    app.switch_page("pages/upload.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_page(db, lang, monkeypatch, "upload")
 
 
 def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -54,6 +50,16 @@ def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:
 def sample(samples: Path, name: str) -> tuple[str, bytes]:
     path = samples / name if (samples / name).exists() else samples / "bad" / name
     return path.name, path.read_bytes()
+
+
+def spreadsheet(name: str, *rows: list) -> tuple[str, bytes]:
+    """A one-sheet xlsx made on the spot, as a dropped file: (name, bytes)."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return name, out.getvalue()
 
 
 def key_of(data: bytes) -> str:
@@ -127,12 +133,8 @@ def test_the_review_shows_the_table_found_and_the_rows_skipped_with_their_reason
 
 
 def test_a_unit_matched_without_diacritics_waits_for_confirmation(fresh_db, monkeypatch):
-    book = Workbook()
-    for row in (["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"], ["Xa Van Ban", 100, 90], ["Xã Tiên Lương", 10, 9]):
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    file = ("phutho_2026-09.xlsx", out.getvalue())
+    file = spreadsheet("phutho_2026-09.xlsx",
+                       ["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"], ["Xa Van Ban", 100, 90], ["Xã Tiên Lương", 10, 9])
     app = upload(open_upload(fresh_db, "en", monkeypatch), file)
 
     assert any(w.value.startswith("Rows matched approximately (in yellow): 1.") for w in app.warning)
@@ -220,12 +222,8 @@ def test_picking_the_unit_of_an_unknown_row_unblocks_the_file(samples, fresh_db,
 
 
 def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fresh_db, monkeypatch):
-    book = Workbook()
-    for row in (["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới"], ["02647", 100, 40], ["02671", 200, 50]):
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    file = ("laocai_2026-09.xlsx", out.getvalue())
+    file = spreadsheet("laocai_2026-09.xlsx", ["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới"], ["02647", 100, 40],
+                       ["02671", 200, 50])
     app = upload(open_upload(fresh_db, "en", monkeypatch), file)
     assert set(problems(app, "en")[CODE["en"]]) == {"unmapped_column"}
 
@@ -241,18 +239,10 @@ def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fres
                              '"Hồ sơ nhận mới": "dossiers_online"}')]
 
 
-def test_the_error_report_downloads_as_xlsx_opening_on_the_problems(samples, fresh_db, monkeypatch):
-    files: dict[str, object] = {}
-    register = MediaFileManager.add_deferred
-
-    def keep(manager, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return register(manager, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_error_report_downloads_as_xlsx_opening_on_the_problems(samples, fresh_db, monkeypatch, downloads):
     upload(open_upload(fresh_db, "vi", monkeypatch), sample(samples, "on_time_exceeds_received.xlsx"))
 
-    sheet = load_workbook(io.BytesIO(files["bao-cao-loi_on_time_exceeds_received.xlsx"]())).active
+    sheet = load_workbook(io.BytesIO(downloads["bao-cao-loi_on_time_exceeds_received.xlsx"]())).active
     assert sheet.title == "Lỗi cần sửa" and sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]][:4] == ["Mức độ", "Tệp", "Sheet", "Dòng"]
     assert [(row[0], row[3]) for row in sheet.iter_rows(min_row=2, values_only=True)] == [("Lỗi", None), ("Lỗi", 2)]
