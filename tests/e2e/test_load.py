@@ -4,9 +4,10 @@ lost or doubled, and the page times are reported.
 Why real browser pages (20 Playwright contexts in one headless Chromium, driven with the async API from
 one thread) rather than replaying Streamlit's websocket protocol: a replayed session would have to forge
 widget ids and form state to sign in and pick a province, and would never see what a person sees (an
-error box drawn by the frontend, a run that never finishes). Measured on this 2-core machine, 20
-rendering pages cost Chromium far less than the server's own script runs, so the whole test stays well
-within its budget (see the printed wall time); the server, not the browser, is what is loaded.
+error box drawn by the frontend, a run that never finishes). The cost: 20 renderer processes. Measured on
+this 2-core machine while it was shared (load average ~30): 5.5 min wall, page p50 42 s / p95 115 s, most
+of it waiting for CPU; on an idle machine the same run is expected to be several times shorter. Sessions
+arrive half a second apart so twenty frontends do not load in the same instant.
 
 Each session: open the app, sign in through the form (Overview), go to Rankings by the sidebar and pick a
 province, Trends, then a commune's profile (08377) picked in the profile's search box — every step in the
