@@ -4,9 +4,11 @@ lost or doubled, and the page times are reported.
 Why real browser pages (20 Playwright contexts in one headless Chromium, driven with the async API from
 one thread) rather than replaying Streamlit's websocket protocol: a replayed session would have to forge
 widget ids and form state to sign in and pick a province, and would never see what a person sees (an
-error box drawn by the frontend, a run that never finishes). The cost: 20 renderer processes. Measured on
-this 2-core machine while it was shared (load average ~30): 5.5 min wall, page p50 42 s / p95 115 s, most
-of it waiting for CPU; on an idle machine the same run is expected to be several times shorter. Sessions
+error box drawn by the frontend, a run that never finishes). The cost is Chromium's: sampled with `ps`,
+its browser, GPU and 20 renderer processes used about twice the CPU of the server, so the sessions use a
+smaller window and reduced motion (that cut the GPU process from ~30 % to ~9 % of a core). Measured on
+this 2-core machine while other people's test suites ran (load average 20-38): 3.9 min in all, page time
+p50 30 s / p95 49 s, most of it waiting for CPU; an idle machine should be several times faster. Sessions
 arrive half a second apart so twenty frontends do not load in the same instant.
 
 Each session: open the app, sign in through the form (Overview), go to Rankings by the sidebar and pick a
@@ -37,12 +39,13 @@ import pytest
 
 import store
 from tests.conftest import SAMPLES
-from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS, VIEWPORT,
+from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS,
                                 _IDLE, _TWO_FRAMES, start_server)
 
 pytestmark = pytest.mark.e2e
 
 SESSIONS = 20
+SESSION_VIEWPORT = {"width": 1024, "height": 700}  # wide enough for the sidebar to stay open
 ARRIVAL_SECONDS = 0.5  # between two sessions' first requests
 UPLOADS = [SAMPLES / "laocai_2026-09_bao_cao_tthc.xlsx", SAMPLES / "sonla_2026-09_chuyen_doi_so.xlsx"]
 PROVINCE = "Lào Cai"
@@ -116,7 +119,8 @@ async def _choose(page, label: str, typed: str, option: str) -> None:
 async def _browse(browser, url: str, log: SessionLog) -> None:
     """One person's visit; every step's time and any error element on screen go into `log`."""
     await asyncio.sleep(ARRIVAL_SECONDS * log.number)  # people arrive over a few seconds, not in one instant
-    context = await browser.new_context(locale="vi-VN", viewport=VIEWPORT)
+    # a smaller window and no animations: Chromium's painting, not the server, is what 20 pages cost most
+    context = await browser.new_context(locale="vi-VN", viewport=SESSION_VIEWPORT, reduced_motion="reduce")
     context.set_default_timeout(4 * RUN_TIMEOUT_MS)
     page = await context.new_page()
     watcher = AsyncRunWatcher(page)
