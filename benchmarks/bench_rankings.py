@@ -282,7 +282,8 @@ class RankingsReport:
         The shape `benchmarks.run_all` collects from every benchmark's report.
         """
         rows: list[tuple[str, str, str, bool | None]] = [
-            (f"{t.label}: p50", f"{t.p50 * 1000:.1f} ms", f"< {TARGET_QUERY_P50_MS:g} ms",
+            (f"{t.label}: p50/p95", f"{t.p50 * 1000:.1f} / {t.p95 * 1000:.1f} ms",
+             f"p50 < {TARGET_QUERY_P50_MS:g} ms",
              t.p50 * 1000 < TARGET_QUERY_P50_MS) for t in self.rankings]
         page, label, target = self.page, "Rankings page script: median warm run", f"< {TARGET_PAGE_SECONDS:g} s"
         if page.available and page.wall:

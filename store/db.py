@@ -66,6 +66,14 @@ def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
     while True:
         try:
             return duckdb.connect(str(path))
+        except duckdb.ResourceInUseException as exc:
+            # DuckDB shares one database instance per file within a process; a thread opening the file while
+            # another closes the instance's last connection gets "Unique file handle conflict" (many sessions
+            # of the dashboard at once). The instance is gone a moment later: open again.
+            if "file handle conflict" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+            continue
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise

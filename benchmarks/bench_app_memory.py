@@ -1,0 +1,195 @@
+"""Peak memory of the running dashboard serving the national demo data, every page opened once in Chromium.
+
+    PYTHONPATH=. .venv/bin/python -m benchmarks.bench_app_memory                  # builds the demo data first
+    PYTHONPATH=. .venv/bin/python -m benchmarks.bench_app_memory --db FILE        # reuse a demo database (copied)
+    PYTHONPATH=. .venv/bin/python -m benchmarks.bench_app_memory --only profile --only rankings
+
+Starts the dashboard as ./run.sh does (`python -m ui.launch`, which runs Streamlit inside that process)
+on a free loopback port, then in headless Chromium (Debian's /usr/bin/chromium, or $XASO_CHROMIUM) opens
+each page of ui/navigation.PAGES by its address (the unit pages with ?unit=08377), signs in through the
+form as an admin made for the run, and waits for the page's script run to finish. The figure is the
+server process's peak resident set size, VmHWM in /proc/<pid>/status (Linux); its resident size after
+start and at the end are printed beside it, with each page's time in the browser (from the sign-in click
+to the finished run, first visit, caches cold). Target: peak < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_PEAK_BYTES = 2 * 1024**3
+UNIT = "08377"  # a commune for the pages that show one
+UNIT_PAGES = {"profile", "present"}
+USER, PASSWORD = "bench-admin", "đo-bộ-nhớ-766"
+START_SECONDS = 90
+RUN_SECONDS = 120
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+_IDLE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+         " return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
+         " && app.getAttribute('data-test-script-state') === 'notRunning'; }")
+
+
+@dataclass
+class MemoryReport:
+    peak_bytes: int | None = None
+    started_bytes: int | None = None
+    final_bytes: int | None = None
+    page_seconds: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # page -> error shown on it
+    note: str = "ok"
+
+    @property
+    def targets(self) -> list[tuple[str, str, str, bool | None]]:
+        figure = f"app peak RSS, {len(self.page_seconds)} pages opened (national demo)"
+        if self.peak_bytes is None:
+            return [(figure, self.note, "< 2 GB", None)]
+        return [(figure, _mb(self.peak_bytes), "< 2 GB", self.peak_bytes < TARGET_PEAK_BYTES and not self.errors)]
+
+
+def _mb(value: int) -> str:
+    return f"{value / 1048576:,.0f} MB"
+
+
+def memory_of(pid: int) -> dict[str, int]:
+    """VmHWM (peak) and VmRSS (now) of a process, in bytes, from /proc/<pid>/status."""
+    figures = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            figures[name] = int(value.split()[0]) * 1024  # kB
+    return figures
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _add_user(db: Path) -> None:
+    subprocess.run([sys.executable, "-m", "store", "--db", str(db), "users", "add", USER, "--role", "admin",
+                    "--password-stdin"], cwd=REPO, input=PASSWORD + "\n", capture_output=True, text=True,
+                   check=True, timeout=120)
+
+
+def _open_page(page, url: str, path: str) -> float:
+    """Open `path`, sign in on the form it shows, wait for the page's run; the seconds from the click."""
+    page.goto(url + path)
+    page.locator(".st-key-sign_in_submit button").wait_for(timeout=RUN_SECONDS * 1000)
+    page.locator(".st-key-sign_in_username input").fill(USER)
+    page.locator(".st-key-sign_in_password input").fill(PASSWORD)
+    started = time.perf_counter()
+    page.locator(".st-key-sign_in_submit button").click()
+    page.locator(".st-key-sign_in_submit").wait_for(state="detached", timeout=RUN_SECONDS * 1000)
+    page.wait_for_function(_IDLE, timeout=RUN_SECONDS * 1000)
+    page.wait_for_timeout(300)  # a rerun the page itself asks for starts within this
+    page.wait_for_function(_IDLE, timeout=RUN_SECONDS * 1000)
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=RUN_SECONDS * 1000)  # every page has a title
+    return time.perf_counter() - started
+
+
+def measure(db: Path, only: Sequence[str] | None = None) -> MemoryReport:
+    from playwright.sync_api import sync_playwright
+
+    from ui.navigation import PAGES
+
+    report = MemoryReport()
+    executable = os.environ.get("XASO_CHROMIUM") or "/usr/bin/chromium"
+    if not os.access(executable, os.X_OK):
+        report.note = f"not measured: no Chromium at {executable}"
+        return report
+    _add_user(db)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "ui.launch", "--server.headless", "true", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen(command, cwd=REPO, env={**os.environ, "XASO_DB": str(db)}, stdout=log,
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            deadline = time.monotonic() + START_SECONDS
+            while not _healthy(url):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"the dashboard did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.25)
+            report.started_bytes = memory_of(server.pid)["VmRSS"]
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+                context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                for spec in PAGES:
+                    if only and spec.url_path not in only:
+                        continue
+                    path = f"/{spec.url_path}" + (f"?unit={UNIT}" if spec.url_path in UNIT_PAGES else "")
+                    report.page_seconds[spec.url_path] = _open_page(page, url, path)
+                    shown = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+                    if shown.count():
+                        report.errors[spec.url_path] = shown.first.inner_text()[:200]
+                browser.close()
+            figures = memory_of(server.pid)
+            report.peak_bytes, report.final_bytes = figures["VmHWM"], figures["VmRSS"]
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=15)
+    if report.errors:
+        report.note = f"errors on {', '.join(report.errors)}"
+    return report
+
+
+def print_report(report: MemoryReport) -> None:
+    print(f"{'page (browser, first visit)':30} {'seconds':>8}  error")
+    for name, seconds in report.page_seconds.items():
+        print(f"{name:30} {seconds:8.2f}  {report.errors.get(name, '')}")
+    if report.peak_bytes is None:
+        print(f"app memory: {report.note}")
+        return
+    print(f"app resident after start {_mb(report.started_bytes)}, at the end {_mb(report.final_bytes)}, "
+          f"peak (VmHWM) {_mb(report.peak_bytes)}; target < 2 GB")
+
+
+def main(argv: Sequence[str] | None = None) -> MemoryReport:
+    from benchmarks.bench_pages import demo_database
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", help="a demo database to reuse (copied, never changed)")
+    parser.add_argument("--only", action="append", help="open only this page (its address, e.g. rankings)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench_app_memory_") as tmp:
+        db = demo_database(args.db, Path(tmp))
+        if args.db and Path(args.db + ".wal").is_file():
+            shutil.copy(args.db + ".wal", str(db) + ".wal")
+        report = measure(db, args.only)
+    print_report(report)
+    return report
+
+
+if __name__ == "__main__":
+    main()
