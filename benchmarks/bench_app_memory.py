@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -137,19 +138,30 @@ def measure(db: Path, only: Sequence[str] | None = None) -> MemoryReport:
                     raise RuntimeError(f"the dashboard did not start:\n{log.read()[-3000:]}")
                 time.sleep(0.25)
             report.started_bytes = memory_of(server.pid)["VmRSS"]
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-                context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
-                page = context.new_page()
-                for spec in PAGES:
-                    if only and spec.url_path not in only:
-                        continue
-                    path = f"/{spec.url_path}" + (f"?unit={UNIT}" if spec.url_path in UNIT_PAGES else "")
-                    report.page_seconds[spec.url_path] = _open_page(page, url, path)
-                    shown = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-                    if shown.count():
-                        report.errors[spec.url_path] = shown.first.inner_text()[:200]
-                browser.close()
+
+            def browse() -> None:
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+                    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
+                    for spec in PAGES:
+                        if only and spec.url_path not in only:
+                            continue
+                        path = f"/{spec.url_path}" + (f"?unit={UNIT}" if spec.url_path in UNIT_PAGES else "")
+                        report.page_seconds[spec.url_path] = _open_page(page, url, path)
+                        shown = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+                        if shown.count():
+                            report.errors[spec.url_path] = shown.first.inner_text()[:200]
+                    browser.close()
+
+            # its own thread: Playwright's sync API refuses a thread whose asyncio loop is already running
+            # (as the browser tests' session fixture leaves it when both run in one pytest session)
+            failures: list[BaseException] = []
+            browsing = threading.Thread(target=lambda: _collect(browse, failures), name="bench-browser")
+            browsing.start()
+            browsing.join()
+            if failures:
+                raise failures[0]
             figures = memory_of(server.pid)
             report.peak_bytes, report.final_bytes = figures["VmHWM"], figures["VmRSS"]
         finally:
@@ -162,6 +174,13 @@ def measure(db: Path, only: Sequence[str] | None = None) -> MemoryReport:
     if report.errors:
         report.note = f"errors on {', '.join(report.errors)}"
     return report
+
+
+def _collect(call, failures: list[BaseException]) -> None:
+    try:
+        call()
+    except BaseException as exc:  # re-raised in the calling thread
+        failures.append(exc)
 
 
 def print_report(report: MemoryReport) -> None:
