@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
-import random
 import re
-import shutil
 import string
 import unicodedata
 import zipfile
@@ -454,7 +451,7 @@ def test_damaged_and_random_bytes_are_refused_readably(fresh_db: Path, files: Pa
             path.write_bytes(file[1])
             review = check_outcome(con, path)
             outcomes[_outcome(review)] += 1
-            if review is not None and file[1] != VALID_XLSX:
+            if review is not None:  # a review that is not blocked has something to load
                 assert review.blocked or len(review.observations)
 
         run()
