@@ -153,7 +153,7 @@ def _header_depth(sheet: Sheet, rows: list[list[Any]], start: int) -> int:
             depth += 1
         else:
             break
-    return min(depth, 3)
+    return min(depth, 3, len(rows) - start)  # a merge may reach below the last written row
 
 
 def _table_end(rows: list[list[Any]], start: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 import os
 from functools import cache
 from pathlib import Path
@@ -77,8 +77,12 @@ def format_number(value: float | int | None, lang: str, decimals: int = 0) -> st
     if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return "–"
     # half up, as people round (87.25 -> 87.3), not the binary float's half-even
+    if isinstance(value, numbers.Real) and math.isinf(value):  # a typo like 1e999 in a cell reaches messages
+        return "∞" if value > 0 else "−∞"
     exact = Decimal(int(value)) if isinstance(value, numbers.Integral) else Decimal(repr(float(value)))
-    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # the default 28 digits of precision cannot hold 1e28 to the unit: give it as many as the value has
+    context = Context(prec=max(28, exact.adjusted() + decimals + 2))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
     text = f"{rounded:,.{decimals}f}"
     if lang == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import store
-from etl.load import commit_review
+from etl.load import commit_review, review_file
 from etl.review import (IGNORE, Steering, compare_with_stored, error_report_xlsx, mapping_table, problem_table,
                         review_upload, save_profile, unit_table)
 from i18n import translate
@@ -217,3 +217,22 @@ def test_problems_are_listed_errors_first_in_the_users_language(samples, fresh_d
     assert (exceeds["row"], exceeds["column"][:1]) == (2, "D")
     assert "không thể vượt quá" in exceeds["fix"] and "Tổng tiếp nhận" in exceeds["fix"]
 
+
+
+def test_a_value_too_large_for_decimal_rounding_is_reported_in_both_languages(fresh_db, tmp_path):
+    # found by tests/etl/test_fuzz.py: 1e28 in a rate column made the above_max message crash while
+    # formatting the value (decimal's default 28 digits cannot round it to the unit)
+    book = Workbook()
+    for row in [["BÁO CÁO THÁNG 1/2025"],
+                ["Mã xã", "Tên xã", "Tổng số hồ sơ tiếp nhận", "Hồ sơ giải quyết trước hạn và đúng hạn",
+                 "Hồ sơ quá hạn", "Tỷ lệ hồ sơ giải quyết đúng hạn"],
+                ["00004", "Ba Đình", None, None, None, 1e28]]:
+        book.active.append(row)
+    book.active.merge_cells("A1:F1")
+    path = tmp_path / "bao_cao.xlsx"
+    book.save(path)
+    with store.connect(fresh_db) as con:
+        found = review_file(con, path)
+    assert [(p.code, p.row, p.value) for p in found.errors] == [("above_max", 3, 1e28)]
+    assert "10.000.000.000.000.000.000.000.000.000" in found.errors[0].message("vi")
+    assert "10,000,000,000,000,000,000,000,000,000" in found.errors[0].message("en")

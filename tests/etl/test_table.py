@@ -188,6 +188,16 @@ def test_a_header_is_at_most_three_rows_deep(synonyms):
     assert locate(synonyms, rows).header_rows == [0, 1, 2]
 
 
+def test_a_header_merged_down_past_the_last_written_row_is_one_row_deep(synonyms):
+    # found by tests/etl/test_fuzz.py: openpyxl empties the cells under a merge, so the grid the reader
+    # gives ends at row 1 while the merged ranges A1:A2 and B1:B2 reach row 2 (an empty two-row form)
+    rows = [["Mã xã", "Average processing time (days)"]]
+    table = locate(synonyms, rows, merged=[(0, 1, 1, 1), (0, 0, 1, 0)])
+    assert table.header_rows == [0]
+    assert table.labels == ["Mã xã", "Average processing time (days)"]
+    assert table.data_start == table.data_end == 1
+
+
 def test_a_section_row_right_below_the_header_is_not_part_of_it(synonyms):
     rows = [["STT", "Tên đơn vị", "Đúng hạn"], ["I", "Cấp xã", None], [1.0, "Xã Vân Bán", 5.0]]
     table = locate(synonyms, rows)
