@@ -39,8 +39,8 @@ import pytest
 
 import store
 from tests.conftest import SAMPLES
-from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS,
-                                _IDLE, _TWO_FRAMES, start_server)
+from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS, _IDLE,
+                                _TWO_FRAMES, _RunWatcher, start_server)
 
 pytestmark = pytest.mark.e2e
 
@@ -67,31 +67,8 @@ class SessionLog:
     failure: str | None = None
 
 
-class AsyncRunWatcher:
-    """conftest's _RunWatcher for the async API: counts `script_finished` ForwardMsg frames of one page."""
-
-    def __init__(self, page) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self._forward_msg = ForwardMsg
-        self.page = page
-        self.finished = 0
-        page.on("websocket", self._on_websocket)
-
-    def _on_websocket(self, websocket) -> None:
-        if websocket.url.endswith("/_stcore/stream"):
-            websocket.on("framereceived", self._on_frame)
-
-    def _on_frame(self, payload: str | bytes) -> None:
-        if isinstance(payload, str):
-            return
-        try:
-            message = self._forward_msg.FromString(payload)
-        except Exception:  # not a ForwardMsg: not ours to count
-            return
-        if (message.WhichOneof("type") == "script_finished"
-                and message.script_finished != self._forward_msg.FINISHED_EARLY_FOR_RERUN):
-            self.finished += 1
+class AsyncRunWatcher(_RunWatcher):
+    """conftest's _RunWatcher (counts `script_finished` ForwardMsg frames of one page) for the async API."""
 
     async def step(self, action, what: str) -> float:
         """Do `action` (a coroutine function), wait for the run it triggers; the seconds it took."""
