@@ -13,10 +13,11 @@ from typing import Any
 
 import store
 from etl.errors import XasoError
-from etl.load import LoadResult, current_user, load_file
+from etl.load import LoadResult, load_file
 from etl.period import parse_month
 from i18n import env_language, format_number, translate
 from store.observations import batch_history, rollback_batch
+from store.users import system_user
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -94,7 +95,7 @@ def _load(args: argparse.Namespace, lang: str) -> int:
         if not path.is_file():
             raise _UsageError(translate("cli.no_such_file", lang, file=str(path)))
         result = load_file(path, db=args.db, period=period, sheet=args.sheet, skip_unmatched=args.skip_unmatched,
-                           dry_run=args.dry_run, user=current_user(), lang=lang)
+                           dry_run=args.dry_run, user=system_user(), lang=lang)
         if result.status == "refused":
             status = EXIT_REFUSED
         if args.json:
@@ -139,7 +140,7 @@ def _history(args: argparse.Namespace, lang: str) -> int:
 
 def _rollback(args: argparse.Namespace, lang: str) -> int:
     with store.connect(args.db) as con, store.transaction(con):
-        changed = rollback_batch(con, args.batch_id, current_user())
+        changed = rollback_batch(con, args.batch_id, system_user())
     print(translate("cli.rolled_back", lang, batch=str(args.batch_id), rows=changed))
     return EXIT_OK
 

@@ -7,7 +7,6 @@ come through here.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from etl.units import UnitMatcher
 from store.observations import current_values, find_loaded_batch, write_batch
 from store.reference import alias_codes, cache_by_key, catalog_frame, mapping_profiles, reference_key, units_frame
 from store.audit import record
-from store.users import User, acting, check_write_units, provinces_of
+from store.users import User, acting, check_write_units, provinces_of, system_user
 
 HISTORY_JUMP_SHARE = 0.4  # a rate or score moving more than 40% of its scale in a month is worth a look
 HISTORY_JUMP_FACTOR = 5.0  # so is a count growing or shrinking more than five times...
@@ -287,7 +286,7 @@ def load_file(path: Path, *, db: Path | str | None = None, period: Period | None
               lang: str = "vi") -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
     operator, by their system name)."""
-    user = user or current_user()
+    user = user or system_user()
     with store.connect(db) as con:
         review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user)
         if review.blocked:
@@ -295,10 +294,3 @@ def load_file(path: Path, *, db: Path | str | None = None, period: Period | None
         if dry_run:
             return LoadResult("dry-run", review)
         return commit_review(con, review, user=user, lang=lang)
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

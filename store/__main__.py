@@ -15,10 +15,9 @@ from dataclasses import asdict
 
 import store
 from etl.errors import XasoError
-from etl.load import current_user
 from i18n import env_language, translate
 from store.audit import audit_log
-from store.users import ROLES, add_user, list_users, operator, reset_password, set_disabled
+from store.users import ROLES, add_user, list_users, operator, reset_password, set_disabled, system_user
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 
@@ -51,7 +50,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     lang = env_language()
     args = _parser(lang).parse_args(argv)  # exits 2 on a usage error
-    actor = operator(current_user())
+    actor = operator(system_user())
     try:
         with store.connect(args.db) as con:
             if args.group == "audit":

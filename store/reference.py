@@ -6,7 +6,6 @@ next start with no code change.
 
 from __future__ import annotations
 
-import getpass
 
 import json
 from collections.abc import Callable
@@ -18,6 +17,7 @@ import pandas as pd
 
 from store.audit import record
 from store.db import REPO_ROOT, transaction
+from store.users import system_user
 
 DATA_DIR = REPO_ROOT / "data"
 UNITS_CSV = DATA_DIR / "admin_units_2025.csv"
@@ -104,7 +104,7 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO indicator BY NAME SELECT * FROM catalog_df")
         con.unregister("catalog_df")
         if changes:  # the catalog is edited as a file; who started the app with the new file is on record
-            record(con, f"file:{_system_user()}", "catalog", CATALOG_CSV.name, changes)
+            record(con, f"file:{system_user()}", "catalog", CATALOG_CSV.name, changes)
 
 
 def _catalog_changes(stored: pd.DataFrame, incoming: pd.DataFrame) -> dict[str, list[str]]:
@@ -130,13 +130,6 @@ def _comparable(value: object) -> object:
         return float(value)
     except (TypeError, ValueError):
         return str(value)
-
-
-def _system_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def units_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

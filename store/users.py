@@ -7,6 +7,7 @@ account is written to the audit trail in the same transaction as the change itse
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import os
 import re
@@ -108,6 +109,14 @@ def check_password_policy(password: str) -> None:
         raise BadAccount(reason="password_short", minimum=MIN_PASSWORD_LENGTH)
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise BadAccount(reason="password_long", maximum=MAX_PASSWORD_BYTES)
+
+
+def system_user() -> str:
+    """The operating-system account running this process (the command line's operator)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def operator(name: str) -> User:
