@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import store
 from store.audit import audit_log
-from store.users import SYSTEM, add_user, list_users, session_user
+from store.users import SYSTEM, add_user, list_users, session_user, sign_in
 from tests.conftest import REPO
 from tests.pages.conftest import open_app, raw_keys
 from tests.app_session import PASSWORD
@@ -107,7 +107,6 @@ def test_an_admin_creates_an_account_and_sees_its_password_once(fresh_db, monkey
     with store.connect(fresh_db) as con:
         hoa = [u for u in list_users(con, SYSTEM) if u.username == "hoa"][0]
         assert (hoa.role, hoa.province_code, hoa.display_name) == ("analyst", "01", "Trần Thị Hoa")
-        from store.users import sign_in
         assert sign_in(con, "hoa", password).user.username == "hoa"
     assert raw_keys(app) == []
 
