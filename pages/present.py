@@ -33,4 +33,4 @@ show(pack.slides[position], pack, position)
 st.divider()
 pack_downloads(pack)
 if pack.level == "commune":
-    profile_link(pack.unit_code, t("deck.present.profile", unit=pack.unit_name))
+    profile_link(pack.unit_code, t("deck.present.profile", unit=pack.unit_name), pack.month)

@@ -17,11 +17,11 @@ from analytics.league import (League, composite_parts, covered_months, distribut
 from analytics.overview import communes, indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
-from i18n import LANGUAGES, format_number, translate
+from i18n import format_number, translate
 from ui.data import data_changed, query
 from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
-from ui.links import profile_href
+from ui.links import follow_linked_period, profile_href, profile_link
 from ui.quality import ranking_badges
 from ui.widgets import choice, month_label
 
@@ -73,7 +73,7 @@ def league_controls(key: str) -> Controls | None:
     first, second = st.columns([3, 2, 2, 2]), st.columns([3, 3, 2, 3])
     names = indicator_labels(lang)
     indicator = choice("selectbox", t("rankings.indicator"), list(names), f"{key}_indicator", names.get, first[0])
-    _follow_linked_period(key, period_choices(available))
+    follow_linked_period(f"{key}_period", period_choices(available))
     period = choice("selectbox", t("rankings.period"), period_choices(available), f"{key}_period",
                     lambda p: period_label(p, available, lang), first[1])
     table = query(provinces)
@@ -99,17 +99,6 @@ def league_controls(key: str) -> Controls | None:
     return Controls(indicator, period, province, peer_group, exclude_thin, view, int(top_n), unit_code)
 
 
-def _follow_linked_period(key: str, choices: list[str]) -> None:
-    """A link with `?period=2026-09` (e.g. after an upload) opens on that period, once per link: the
-    reader may still choose another period afterwards."""
-    linked = st.query_params.get("period")
-    if linked in choices and st.session_state.get(f"{key}_period_linked") != linked:
-        st.session_state[f"{key}_period"] = linked
-        st.session_state[f"{key}_period_linked"] = linked
-        for lang in LANGUAGES:  # the widget is made again from the kept choice
-            st.session_state.pop(f"{key}_period.{lang}", None)
-
-
 # -- the table -------------------------------------------------------------------------------------
 
 def value_header(league: League) -> str:
@@ -125,7 +114,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     progress, trend = t("rankings.column.progress"), t("rankings.column.trend", months=len(league.sparkline_months))
     profile = t("profile.column.link")
     columns = {rank: rows["rank"], t("column.code"): rows["unit_code"], t("column.unit"): rows[f"name_{suffix}"],
-               profile: rows["unit_code"].map(profile_href)}
+               profile: rows["unit_code"].map(lambda code: profile_href(code, league.ranking.period))}
     if national:
         columns[t("column.province")] = rows[f"province_{suffix}"]
     columns[value] = rows["shown_value"]
@@ -199,6 +188,8 @@ def unit_position(league: League, unit_code: str, names: dict[str, str]) -> int 
     cards[1].metric(value_header(league), number(float(unit["shown_value"]), league.decimals), border=True)
     cards[2].metric(t("rankings.ahead_of"), percent(100 * standing.share_behind, 0), border=True,
                     help=t("rankings.ahead_of_help"))
+    profile_link(unit_code, t("rankings.open_profile", name=unit[f"name_{'en' if lang == 'en' else 'vi'}"]),
+                 ranking.period)
     return int(unit["rank"])
 
 

@@ -30,7 +30,7 @@ from ui.widgets import choice, month_label
 GOOD_LAST = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b"]
 NO_DATA = "#ececec"
 BORDER = "#ffffff"
-PENDING_PROFILE = "map_open_profile"  # a commune clicked on the map; opened at the start of the next run
+PENDING_PROFILE = "map_open_profile"  # (commune, month) clicked on the map; opened at the start of the next run
 # plotly.js fetches a base topology for every choropleth, even with the basemap hidden (default: from a
 # CDN, so offline the map never draws). static/topojson/world_110m.json is an empty one, served by
 # Streamlit (server.enableStaticServing); the relative address also works under a base URL path.
@@ -105,9 +105,9 @@ def map_heading(controls: MapControls, indicator_name: str) -> str:
 
 def open_pending_profile() -> None:
     """A commune chosen on the map in the previous run: go to its profile (a user action)."""
-    code = st.session_state.pop(PENDING_PROFILE, None)
-    if code:
-        open_profile(code)
+    pending = st.session_state.pop(PENDING_PROFILE, None)
+    if pending:
+        open_profile(*pending)
 
 
 # -- the figure ------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def _on_choose(key: str, shown: MapValues) -> None:
         set_choice(f"{key}_level", "communes")
         set_choice(f"{key}_province", code)
     else:
-        st.session_state[PENDING_PROFILE] = code
+        st.session_state[PENDING_PROFILE] = (code, shown.period)
 
 
 def map_chart(shown: MapValues, indicator_name: str, key: str) -> None:
@@ -252,6 +252,6 @@ def profile_picker(shown: MapValues, key: str) -> None:
     if code is None:
         return
     name = labels[code].split(" (")[0]
-    columns[1].markdown(f"[{t('map.pick_link', name=name)}]({profile_href(code)})")
+    columns[1].markdown(f"[{t('map.pick_link', name=name)}]({profile_href(code, shown.period)})")
     if columns[1].button(t("map.pick_open"), key=f"{key}_pick_open"):
-        open_profile(code)
+        open_profile(code, shown.period)

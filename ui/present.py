@@ -18,11 +18,11 @@ from analytics.meeting_charts import CHART_KINDS, figure
 from analytics.meeting_pdf import chart_png, chromium, pdf_bytes
 from analytics.overview import communes, months, provinces
 from etl.errors import XasoError
-from i18n import translate
+from i18n import LANGUAGES, translate
 from ui.data import query
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
-from ui.links import linked_unit
+from ui.links import follow_linked_period, linked_unit
 from ui.widgets import choice, month_label
 
 SLIDE_KEY = "present_slide"
@@ -67,10 +67,15 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
     lang = language()
     available = query(months)
     linked = linked_unit()
-    if linked and f"{key}_level" not in st.session_state:
+    if linked and linked != st.session_state.get(f"{key}_linked"):
+        # a new link wins over the kept choice: the pickers are made anew on the linked unit
+        st.session_state[f"{key}_linked"] = linked
         st.session_state[f"{key}_level"] = "province" if len(linked) == 2 else "commune"
         st.session_state[f"{key}_province"] = linked[:2] if len(linked) == 2 else None
         st.session_state[f"{key}_commune"] = linked if len(linked) != 2 else None
+        for name in ("level", "province", "commune"):
+            for code in LANGUAGES:
+                st.session_state.pop(f"{key}_{name}.{code}", None)
     cols = st.columns([2, 2, 3, 2])
     level = choice("segmented_control", t("deck.present.level"), ["commune", "province"], f"{key}_level",
                    lambda v: translate(f"scope.{v}", lang), cols[0])
@@ -86,6 +91,7 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
         units = query(communes, province)
         labels = dict(zip(units["code"], units["full_name_vi"] + " (" + units["code"] + ")"))
         unit = choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get, cols[2])
+    follow_linked_period(f"{key}_month", available)
     month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
                    lambda p: month_label(p, lang), cols[3]) if available else None
     return unit, month

@@ -15,7 +15,7 @@ from i18n import format_number, translate
 from ui.data import query
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
-from ui.links import UNIT_PARAM, linked_unit
+from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
 from ui.widgets import choice, month_label
 
 # colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
@@ -44,6 +44,7 @@ def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
             st.session_state.pop(f"{key}_unit.{code}", None)
     columns = st.columns([3, 1])
     unit = choice("selectbox", t("profile.pick"), list(labels), f"{key}_unit", labels.get, columns[0])
+    follow_linked_period(f"{key}_month", available)
     month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
                    lambda p: month_label(p, lang), columns[1]) if available else None
     if unit and unit != linked:
@@ -59,6 +60,7 @@ def header(result: Profile) -> None:
                  code=result.unit_code, month=month_label(result.month, lang)))
     if result.status != "full":
         st.warning(t(f"profile.status.{result.status}"))
+    present_link(result.unit_code, t("profile.present_link", name=result.name(lang)), result.month)
 
 
 def summary_box(sentences: list[str]) -> None:

@@ -68,7 +68,6 @@ def test_the_map_draws_offline_and_a_province_click_zooms_to_its_communes(open_a
     assert outside == []
 
 
-@pytest.mark.skipif(not (REPO_ROOT / "pages" / "profile.py").exists(), reason="the profile page is built on another branch")
 def test_a_click_on_a_commune_opens_its_profile(open_app, rerun):
     page = open_app("vi-VN", "/map")
     zoom = page.get_by_role("combobox", name="Phóng tới tỉnh, thành phố")

@@ -228,7 +228,7 @@ def test_the_profile_picker_links_to_the_chosen_communes_profile_in_the_sessions
 
     assert not app.exception
     links = [m.value for m in app.markdown if "profile?" in m.value]
-    assert links == ["[Profile of Van Ban · Phu Tho](profile?unit=08377&lang=en)"]
+    assert links == ["[Profile of Van Ban · Phu Tho](profile?unit=08377&period=2026-10&lang=en)"]
 
 
 def test_the_choices_survive_a_change_of_language(demo_db, monkeypatch):
@@ -276,16 +276,17 @@ def test_no_click_or_a_point_outside_the_map_chooses_nothing():
     assert chosen_unit({"points": [{"curve_number": 3, "point_index": 0}]}, [["00004"]]) is None
 
 
-@pytest.mark.skipif(not (REPO / "pages" / "profile.py").exists(), reason="the profile page is built on another branch")
-def test_a_commune_chosen_on_the_map_opens_its_profile(demo_db, monkeypatch):
+def test_a_commune_chosen_on_the_map_opens_its_profile_on_the_maps_month(demo_db, monkeypatch):
     app = open_map(demo_db, "vi", monkeypatch)
 
-    app.session_state["map_open_profile"] = "08377"  # what a click on Vân Bán leaves for the next run
+    # what a click on Vân Bán on the September map leaves for the next run
+    app.session_state["map_open_profile"] = ("08377", "2026-09")
     app.run()
 
     assert not app.exception
-    assert app.title[0].value != "Bản đồ xã, phường, đặc khu"  # the profile page ran instead
-    assert app.query_params.get("unit") in ("08377", ["08377"])
+    assert app.title[0].value == "Hồ sơ đơn vị"  # the profile page ran instead
+    assert app.header[0].value == "Xã Vân Bán"
+    assert app.selectbox(key="profile_month.vi").value == "2026-09"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -94,4 +94,20 @@ def test_a_communes_pack_links_to_its_full_profile(demo_db, monkeypatch):
 
     links = app.get("page_link")
     assert [link.proto.label for link in links] == ["Xem hồ sơ đầy đủ của Xã Vân Bán"]
-    assert links[0].proto.page == "profile"
+    assert (links[0].proto.page, links[0].proto.query_string) == ("profile", f"unit={UNIT}&period={MONTH}")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_new_link_presents_its_unit_and_month_over_the_earlier_choice(demo_db, monkeypatch, packs, lang):
+    app = open_present(demo_db, lang, monkeypatch, unit="08494")
+    assert app.selectbox(key=f"present_commune.{lang}").value == "08494"
+
+    app.query_params["unit"], app.query_params["period"] = UNIT, "2026-09"
+    app.switch_page("pages/present.py").run()
+
+    assert not app.exception
+    assert app.selectbox(key=f"present_commune.{lang}").value == UNIT
+    assert app.selectbox(key=f"present_month.{lang}").value == "2026-09"
+    with store.connect(demo_db) as con:
+        assert app.title[0].value == meeting_content(con, UNIT, "2026-09", lang).slides[0].title
+    assert raw_keys(app) == []

@@ -163,4 +163,24 @@ def test_the_rankings_table_links_every_unit_to_its_profile(demo_db, monkeypatch
     table = [d.value for d in app.dataframe if d.value.columns[0] in ("Hạng", "Rank")][-1]
     links = table[{"vi": "Hồ sơ", "en": "Profile"}[lang]]
     codes = table.iloc[:, 1]
-    assert list(links[:3]) == [f"profile?unit={code}&lang={lang}" for code in codes[:3]]
+    # the table ranks the latest month: its links open the profiles on that month
+    assert list(links[:3]) == [f"profile?unit={code}&period=2026-10&lang={lang}" for code in codes[:3]]
+
+
+@pytest.mark.parametrize(("lang", "month", "present"), [
+    ("vi", "Tháng 9/2026", "Trình chiếu và tải bộ slide họp của Xã Vân Bán"),
+    ("en", "9/2026", "Present or download the meeting slides of Van Ban commune")])
+def test_a_link_with_a_month_opens_on_it_and_links_on_to_that_months_meeting_pack(demo_db, monkeypatch, lang,
+                                                                                    month, present):
+    app = open_page(demo_db, lang, monkeypatch, "profile", unit=VAN_BAN, period="2026-09")
+
+    assert app.selectbox(key=f"profile_month.{lang}").value == "2026-09"
+    assert month in app.caption[0].value
+    with store.connect(demo_db) as con:
+        assert summary_shown(app) == summary(profile(con, VAN_BAN, "2026-09"), lang)
+    link = app.get("page_link")[0].proto
+    assert (link.label, link.page, link.query_string) == (present, "present", "unit=08377&period=2026-09")
+
+    app.selectbox(key=f"profile_month.{lang}").set_value("2026-08").run()  # the reader's own choice stays
+    assert app.selectbox(key=f"profile_month.{lang}").value == "2026-08"
+    assert raw_keys(app) == []

@@ -118,6 +118,19 @@ def test_a_commune_inside_the_top_n_is_highlighted_in_place_without_a_neighbours
     assert highlighted_rows(ranked_tables(app)[0]) == {0}
 
 
+
+@pytest.mark.parametrize(("lang", "label"), [("vi", "Mở hồ sơ Xã Vân Bán"), ("en", "Open the profile of Van Ban")])
+def test_my_commune_links_to_its_profile_on_the_ranked_month(demo_db, monkeypatch, lang, label):
+    app = open_rankings(demo_db, lang, monkeypatch)
+    app.selectbox(key=f"rankings_period.{lang}").set_value("2026-09").run()
+
+    app.selectbox(key=f"rankings_unit.{lang}").set_value("08377").run()
+
+    links = [link.proto for link in app.get("page_link")]
+    assert [(link.label, link.page, link.query_string) for link in links] == [
+        (label, "profile", "unit=08377&period=2026-09")]
+    assert raw_keys(app) == []
+
 @pytest.mark.parametrize(("lang", "label"), [("vi", "Xã Vân Bán · Phú Thọ (08377 · Van Ban)"),
                                              ("en", "Van Ban · Phu Tho (08377 · Xã Vân Bán)")])
 def test_the_commune_search_knows_both_spellings_so_typing_without_diacritics_finds_it(demo_db, monkeypatch,
