@@ -100,3 +100,22 @@ def test_html_is_only_ever_the_apps_own_constant_styling():
                 if any(not _CONSTANT.match(n) and n != "full_screen" for n in names):
                     raw.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert raw == []
+
+
+_MATERIAL_ICON = re.compile(r"^:material/[a-z0-9_]+:$")
+
+
+def test_icons_are_material_symbols_shipped_with_the_app_not_emoji():
+    """Emoji are drawn by the reader's own fonts (a box on a machine without one); Streamlit serves the
+    Material Symbols font itself, so those look the same on every office computer, offline too."""
+    literals = []
+    for path in [REPO / "app.py", *sorted(p for folder in ("ui", "pages") for p in (REPO / folder).rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "PageSpec":
+                literals += [(path, node.args[2])]
+            if isinstance(node, ast.Call):
+                literals += [(path, k.value) for k in node.keywords if k.arg in ("icon", "page_icon")]
+    shown = [(path.relative_to(REPO), value.lineno, value.value) for path, value in literals
+             if isinstance(value, ast.Constant) and value.value is not None]
+    assert len(shown) > 20  # the navigation's and the pages' icons were all found
+    assert [icon for icon in shown if not _MATERIAL_ICON.match(icon[2])] == []

@@ -31,12 +31,12 @@ def profile_href(unit_code: str, period: str | None = None) -> str:
 
 def profile_link(unit_code: str, label: str, period: str | None = None) -> None:
     """A link to the unit's profile inside the session (keeps the session's choices)."""
-    st.page_link(PROFILE_PAGE, label=label, icon="📍", query_params=_params(unit_code, period))
+    st.page_link(PROFILE_PAGE, label=label, icon=":material/location_on:", query_params=_params(unit_code, period))
 
 
 def present_link(unit_code: str, label: str, period: str | None = None) -> None:
     """A link to the unit's meeting pack (presentation, PowerPoint, PDF) inside the session."""
-    st.page_link(PRESENT_PAGE, label=label, icon="📽️", query_params=_params(unit_code, period))
+    st.page_link(PRESENT_PAGE, label=label, icon=":material/slideshow:", query_params=_params(unit_code, period))
 
 
 def open_profile(unit_code: str, period: str | None = None) -> NoReturn:

@@ -25,18 +25,18 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "overview", "🏠", "view", "viewer"),
-    PageSpec("pages/rankings.py", "rankings", "🏆", "view", "viewer"),
-    PageSpec("pages/profile.py", "profile", "📍", "view", "viewer"),
-    PageSpec("pages/trends.py", "trends", "📈", "view", "viewer"),
-    PageSpec("pages/map.py", "map", "🗺️", "view", "viewer"),
-    PageSpec("pages/present.py", "present", "🎞️", "view", "viewer"),
-    PageSpec("pages/upload.py", "upload", "📤", "data", "analyst"),
-    PageSpec("pages/history.py", "history", "🗂️", "data", "analyst"),
-    PageSpec("pages/templates.py", "templates", "📝", "data", "analyst"),
-    PageSpec("pages/quality.py", "quality", "🩺", "data", "analyst"),
-    PageSpec("pages/users.py", "users", "👥", "admin", "admin"),
-    PageSpec("pages/audit.py", "audit", "📜", "admin", "admin"),
+    PageSpec("pages/overview.py", "overview", ":material/home:", "view", "viewer"),
+    PageSpec("pages/rankings.py", "rankings", ":material/leaderboard:", "view", "viewer"),
+    PageSpec("pages/profile.py", "profile", ":material/location_on:", "view", "viewer"),
+    PageSpec("pages/trends.py", "trends", ":material/trending_up:", "view", "viewer"),
+    PageSpec("pages/map.py", "map", ":material/map:", "view", "viewer"),
+    PageSpec("pages/present.py", "present", ":material/slideshow:", "view", "viewer"),
+    PageSpec("pages/upload.py", "upload", ":material/upload_file:", "data", "analyst"),
+    PageSpec("pages/history.py", "history", ":material/history:", "data", "analyst"),
+    PageSpec("pages/templates.py", "templates", ":material/table_view:", "data", "analyst"),
+    PageSpec("pages/quality.py", "quality", ":material/fact_check:", "data", "analyst"),
+    PageSpec("pages/users.py", "users", ":material/group:", "admin", "admin"),
+    PageSpec("pages/audit.py", "audit", ":material/receipt_long:", "admin", "admin"),
 ]
 
 
@@ -51,7 +51,7 @@ def navigation(user: User | None, public: bool) -> st.navigation:
         sections.setdefault(t(f"nav.section.{spec.section}"), []).append(page)
     if user is None:
         account = sections.setdefault(t("nav.section.account"), [])
-        account.append(st.Page(sign_in_form, title=t("auth.title"), icon="🔑", url_path="sign-in",
+        account.append(st.Page(sign_in_form, title=t("auth.title"), icon=":material/login:", url_path="sign-in",
                                default=not allowed))
         account += [st.Page(sign_in_form, title=t("auth.title"), url_path=spec.url_path, visibility="hidden")
                     for spec in PAGES if spec not in allowed]

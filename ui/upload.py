@@ -131,7 +131,7 @@ def all_problems_download(pairs: list[tuple[Upload, FileState]]) -> None:
         lang = language()
         st.download_button(t("upload.report.download_all"), lambda: error_report_xlsx(reviews, lang),
                            file_name=f"{safe_file_name(t('upload.report.file_stem'))}.xlsx", mime=XLSX_MIME,
-                           key="upload_report_all", icon="📥", on_click="ignore")
+                           key="upload_report_all", icon=":material/download:", on_click="ignore")
 
 
 # -- one file -------------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ def problems_section(upload: Upload, review: Review, key: str) -> None:
                  key=f"{key}_problems")
     stem = safe_file_name(t("upload.report.file_stem"), upload.name.rsplit(".", 1)[0])
     st.download_button(t("upload.report.download"), lambda: error_report_xlsx([review], lang),
-                       file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_report", icon="📥", on_click="ignore")
+                       file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_report", icon=":material/download:", on_click="ignore")
 
 
 def comparison_section(state: FileState, key: str) -> None:
@@ -449,4 +449,4 @@ def committed(result: dict[str, Any]) -> None:
         return
     for period in result["periods"]:
         st.page_link(RANKINGS_PAGE, label=t("upload.commit.rankings", period=month_label(period, lang)),
-                     icon="🏆", query_params={"period": period})
+                     icon=":material/leaderboard:", query_params={"period": period})
