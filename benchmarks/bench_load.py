@@ -23,16 +23,16 @@ What it does:
   (`profile?unit=08377` as the query string, same session) and Map, by the pages' script hashes from
   the `navigation` message, as a click in the sidebar does;
 * page time = from sending the BackMsg to that run's `script_finished` (a FINISHED_EARLY_FOR_RERUN, as
-  after signing in, is not the end). An error is an `exception` element, an `alert` of format ERROR,
-  a script compilation exception, or a run that does not finish within --run-timeout. Every step also
-  checks it shows what was asked (the page the navigation ran, the form gone, Lào Cai in the titles,
-  Vân Bán on the profile);
-* first one session alone, twice: a warm-up visit (caches cold after the start; shown, not a target)
-  and the baseline; then --sessions at once, arriving --arrival seconds apart, while
-  `python -m etl load FILE --db DB --json` commits the Lào Cai sample once half of them have signed in
-  and the Sơn La sample once half have reached Rankings. Afterwards the rows are counted: every new
-  batch holds what its load reported, the values it replaced stopped being current one for one, no
-  other batch changed, no key is current twice;
+  after signing in, is not the end). An error is an `exception` element, an `alert` of format ERROR or
+  a script compilation exception. Every step also checks it shows what was asked (the page the
+  navigation ran, the form gone, Lào Cai in the titles, Vân Bán on the profile); a step that does not,
+  or whose run does not finish within --run-timeout, ends that session's visit as failed;
+* first one session alone: a warm-up visit (caches cold after the start; shown, not a target), then
+  the baseline (--baseline-visits visits, one after the other); then --sessions at once, arriving
+  --arrival seconds apart, while `python -m etl load FILE --db DB --json` commits the Lào Cai sample
+  once half of them have signed in and the Sơn La sample once half have reached Rankings. Afterwards
+  the rows are counted: every new batch holds what its load reported, the values it replaced stopped
+  being current one for one, no other batch changed, no key is current twice;
 * the server's CPU seconds (utime + stime of its process group from /proc/<pid>/stat, per phase) and
   peak RSS (VmHWM from /proc/<pid>/status; the largest of the group) are reported, and the CPU this
   process spent as the clients (so one can see the clients did not crowd the server out).
@@ -73,6 +73,7 @@ LOCALE = "vi-VN"
 DEFAULT_SESSIONS = 20
 DEFAULT_ARRIVAL = 0.5  # seconds between two sessions' first requests, as tests/e2e/test_load.py
 DEFAULT_RUN_TIMEOUT = 180.0
+DEFAULT_BASELINE_VISITS = 3  # the lone session's visits, one after the other: 24 page runs for its p95
 LOCK_WAIT = "30"  # store.db's default, as deployed
 TARGET_P95_SECONDS = 10.0
 
@@ -367,6 +368,7 @@ class Phase:
     wall: float = 0.0
     server_cpu: float = 0.0
     client_cpu: float = 0.0  # this process (the websocket clients)
+    peak_rss: int = 0  # the server group's VmHWM at the end of the phase (a peak since the server started)
 
     def times(self, step: str | None = None) -> list[float]:
         return [s for log in self.logs for name, s in log.times.items() if step is None or name == step]
@@ -385,18 +387,24 @@ class Phase:
 
 
 async def run_phase(name: str, url: str, sessions: int, arrival: float, run_timeout: float, pgid: int,
-                    db: Path | None = None) -> tuple[Phase, list[LoadRun]]:
-    """`sessions` visits at once (arriving `arrival` s apart); with `db`, the two loads commit meanwhile."""
-    phase = Phase(name, [SessionLog(n) for n in range(sessions)])
+                    db: Path | None = None, rounds: int = 1) -> tuple[Phase, list[LoadRun]]:
+    """`sessions` visits at once (arriving `arrival` s apart), `rounds` times one after the other; with
+    `db`, the two loads commit meanwhile (during the first round)."""
+    phase = Phase(name)
+    results: list[LoadRun] = []
     cpu_before, client_before, started = group_cpu_seconds(pgid), time.process_time(), time.perf_counter()
-    visits = [asyncio.create_task(browse(url, log, run_timeout, arrival * log.number)) for log in phase.logs]
-    loads = [asyncio.create_task(load(db, sample, phase.logs, LOADS_AFTER[sample])) for sample in UPLOADS] \
-        if db is not None else []
-    await asyncio.gather(*visits)
-    results = list(await asyncio.gather(*loads))
+    for _round in range(rounds):
+        logs = [SessionLog(len(phase.logs) + n) for n in range(sessions)]
+        phase.logs += logs
+        visits = [asyncio.create_task(browse(url, log, run_timeout, arrival * n)) for n, log in enumerate(logs)]
+        loads = [asyncio.create_task(load(db, sample, logs, LOADS_AFTER[sample])) for sample in UPLOADS] \
+            if db is not None and not results else []
+        await asyncio.gather(*visits)
+        results += await asyncio.gather(*loads)
     phase.wall = time.perf_counter() - started
     phase.server_cpu = group_cpu_seconds(pgid) - cpu_before
     phase.client_cpu = time.process_time() - client_before
+    phase.peak_rss = group_peak_rss(pgid)
     return phase, results
 
 
@@ -435,15 +443,16 @@ class LoadReport:
         """(figure, measured value, target, met?); met is None for figures shown without a target."""
         crowd, alone, n = self.crowd, self.alone, self.sessions
         finished = sum(1 for log in crowd.logs if log.failure is None)
+        lone = "all" if not [*self.warmup.failures, *self.alone.failures] else "NOT all"
         return [
-            (f"page time p95, {n} sessions (websocket)", f"{crowd.p95:.2f} s (p50 {percentile(crowd.times(), 50):.2f} s)",
+            (f"page time p95, {n} sessions (websocket)",
+             f"{crowd.p95:.2f} s (p50 {percentile(crowd.times(), 50):.2f} s)",
              f"< {TARGET_P95_SECONDS:g} s", crowd.p95 < TARGET_P95_SECONDS),
             ("page time p95, 1 session alone", f"{alone.p95:.2f} s (p50 {percentile(alone.times(), 50):.2f} s)", "-",
              None),
             (f"p95 ratio, {n} sessions / 1 session", f"{self.ratio:.1f}x", "-", None),
             ("errors shown (exception, error alert)", f"{len(self.errors)}", "0", not self.errors),
-            ("sessions that finished every step", f"{finished}/{n} (+ baseline {'ok' if not self.failures else 'see log'})",
-             "all", not self.failures),
+            ("sessions that finished every step", f"{finished}/{n}, alone: {lone}", "all", not self.failures),
             ("command-line loads committed meanwhile",
              ", ".join(f"exit {r.exit} {r.seconds:.1f} s" for r in self.loads), "2 loaded", self.loads_ok),
             ("rows lost / doubled", f"{self.rows.lost} / {self.rows.doubled}", "0 / 0",
@@ -457,7 +466,8 @@ def _mb(value: int) -> str:
     return f"{value / 1048576:,.0f} MB"
 
 
-def measure(db: Path, workdir: Path, sessions: int, arrival: float, run_timeout: float) -> LoadReport:
+def measure(db: Path, workdir: Path, sessions: int, arrival: float, run_timeout: float,
+            baseline_visits: int = 1) -> LoadReport:
     add_user(db, USER, PASSWORD, "admin")
     before = observation_counts(db)
     log_file = workdir / "streamlit.log"
@@ -465,7 +475,8 @@ def measure(db: Path, workdir: Path, sessions: int, arrival: float, run_timeout:
         async def phases() -> tuple[Phase, Phase, Phase, list[LoadRun]]:
             warmup, _ = await run_phase("first visit, cold caches", server.url, 1, 0, run_timeout,
                                         server.pid)
-            alone, _ = await run_phase("1 session alone", server.url, 1, 0, run_timeout, server.pid)
+            alone, _ = await run_phase("1 session alone", server.url, 1, 0, run_timeout, server.pid,
+                                       rounds=baseline_visits)
             crowd, loads = await run_phase(f"{sessions} sessions + 2 loads", server.url,
                                            sessions, arrival, run_timeout, server.pid, db)
             return warmup, alone, crowd, loads
@@ -520,6 +531,7 @@ def print_report(report: LoadReport) -> None:
     print(f"{'wall seconds':28}" + "".join(f"  {p.wall:>30.1f}" for p in phases))
     print(f"{'server CPU seconds':28}" + "".join(f"  {p.server_cpu:>30.1f}" for p in phases))
     print(f"{'client CPU seconds (this)':28}" + "".join(f"  {p.client_cpu:>30.1f}" for p in phases))
+    print(f"{'server peak RSS so far':28}" + "".join(f"  {_mb(p.peak_rss):>30}" for p in phases))
     received = sum(log.received for log in report.crowd.logs)
     print(f"\n{report.sessions} sessions received {received / 1048576:,.1f} MB in "
           f"{sum(log.frames for log in report.crowd.logs):,} frames; server peak RSS {_mb(report.peak_rss)}; "
@@ -548,11 +560,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help=f"sessions browsing at once (default {DEFAULT_SESSIONS})")
     parser.add_argument("--arrival", type=float, default=DEFAULT_ARRIVAL,
                         help=f"seconds between two sessions' arrivals (default {DEFAULT_ARRIVAL:g})")
+    parser.add_argument("--baseline-visits", type=int, default=DEFAULT_BASELINE_VISITS,
+                        help="visits of the lone session, one after the other "
+                             f"(default {DEFAULT_BASELINE_VISITS})")
     parser.add_argument("--run-timeout", type=float, default=DEFAULT_RUN_TIMEOUT,
-                        help=f"seconds one script run may take before it counts as failed (default {DEFAULT_RUN_TIMEOUT:g})")
+                        help="seconds one script run may take before the visit counts as failed "
+                             f"(default {DEFAULT_RUN_TIMEOUT:g})")
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.arrival < 0 or args.run_timeout <= 0:
-        parser.error("--sessions must be at least 1, --arrival at least 0, --run-timeout positive")
+    if args.sessions < 1 or args.baseline_visits < 1 or args.arrival < 0 or args.run_timeout <= 0:
+        parser.error("--sessions and --baseline-visits must be at least 1, --arrival at least 0, "
+                     "--run-timeout positive")
     if args.db is not None and not args.db.is_file():
         parser.error(f"--db {args.db}: no such file")
     return args
@@ -571,7 +588,7 @@ def main(argv: Sequence[str] | None = None) -> LoadReport:
         else:
             print("building the national demo data with python -m etl init ...", flush=True)
             source = f"demo data built in {build_demo_db(db):.0f} s"
-        report = measure(db, Path(workdir), args.sessions, args.arrival, args.run_timeout)
+        report = measure(db, Path(workdir), args.sessions, args.arrival, args.run_timeout, args.baseline_visits)
         report.database = (f"database: {source}; {args.sessions} sessions arriving {args.arrival:g} s apart; "
                            f"load average {Path('/proc/loadavg').read_text().split(' ', 3)[:3]}; "
                            f"this process's peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
