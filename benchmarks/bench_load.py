@@ -61,7 +61,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.server import (REPO_ROOT, RowCheck, build_demo_db, add_user, check_rows, observation_counts,
+from benchmarks.server import (REPO_ROOT, RowCheck, add_user, build_demo_db, check_rows, observation_counts,
                                run_server)
 
 SAMPLES = REPO_ROOT.parent / "shared" / "samples"
@@ -77,7 +77,7 @@ DEFAULT_BASELINE_VISITS = 3  # the lone session's visits, one after the other: 2
 LOCK_WAIT = "30"  # store.db's default, as deployed
 TARGET_P95_SECONDS = 10.0
 
-# (step, page url path or None for the address the visitor typed, query string); the order a person clicks
+# every visit's steps, in the order a person clicks
 SIGN_IN_FORM, SIGN_IN, PICK_PROVINCE = "sign-in form", "sign in (lands on Overview)", f"rankings, {PROVINCE}"
 STEPS = [SIGN_IN_FORM, SIGN_IN, "overview", "rankings", PICK_PROVINCE, "trends", f"profile {UNIT}", "map"]
 DEFAULT_PAGE = ""  # st.navigation serves the default page (Overview, once signed in) at the empty url path
@@ -128,6 +128,7 @@ class Session:
         self.run_timeout = run_timeout
         self.pages: dict[str, str] = {}  # url path -> page script hash, from the last navigation message
         # (the default page's url path is "", whatever url_path it was declared with)
+        self.current_page = ""  # the hash of the page shown; a rerun on the same page asks for it again
         self.websocket = None
 
     async def __aenter__(self) -> "Session":
@@ -143,8 +144,8 @@ class Session:
         await self.websocket.close()
 
     async def run(self, page: str | None = None, query: str = "", widgets: Sequence[object] = ()) -> Run:
-        """One rerun as the frontend asks for it: `page` by its url path (its hash from the navigation), the
-        query string, and the widget states to send; the seconds until that run's script_finished."""
+        """One rerun as the frontend asks for it: `page` by its url path (its hash from the navigation; None:
+        the page shown, as after a widget changed), the query string, and the widget states to send."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
@@ -154,6 +155,8 @@ class Session:
             if page not in self.pages:
                 raise ProtocolError(f"no page {page!r} in the navigation ({', '.join(self.pages) or 'none yet'})")
             state.page_script_hash = self.pages[page]
+        else:
+            state.page_script_hash = self.current_page
         state.widget_states.widgets.extend(widgets)
         state.context_info.locale = LOCALE
         state.context_info.timezone = "Asia/Ho_Chi_Minh"
@@ -194,7 +197,9 @@ class Session:
             return True
         if kind == "navigation":
             self.pages = {p.url_pathname: p.page_script_hash for p in message.navigation.app_pages}
-            run.page_hash = message.navigation.page_script_hash
+            run.page_hash = self.current_page = message.navigation.page_script_hash
+        elif kind == "page_not_found":  # the frontend tells the person so
+            run.errors.append(f"page not found: {message.page_not_found.page_name!r}")
         elif kind == "session_event" and message.session_event.HasField("script_compilation_exception"):
             exc = message.session_event.script_compilation_exception
             run.errors.append(f"compilation: {exc.type}: {exc.message[:200]}")
