@@ -20,27 +20,26 @@ Assertions use Playwright's `expect`, which retries until the page shows what it
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# the server, the demo database and the account are made by code the load benchmark shares; re-exported here
+from benchmarks.server import (REPO_ROOT, SERVER_START_SECONDS, ServerError, add_user, build_demo_db,  # noqa: F401
+                               start_server)
+from benchmarks.server import free_port as _free_port  # noqa: F401
+from benchmarks.server import health as _health  # noqa: F401
+from benchmarks.server import stop as _stop  # noqa: F401
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 1000}
-SERVER_START_SECONDS = 60
 RUN_TIMEOUT_MS = 30_000  # one script run, first page load included
 E2E_USER, E2E_PASSWORD = "e2e-admin", "mật-khẩu-trình-duyệt"
 
@@ -65,42 +64,21 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(source.with_name(source.name + ".wal"), target.with_name(target.name + ".wal"))
         _add_e2e_user(target)
         return target
-    started = time.monotonic()
     try:
-        result = subprocess.run([sys.executable, "-m", "etl", "init", "--db", str(target)], cwd=REPO_ROOT,
-                                env={**os.environ, "XASO_DB": str(target)}, capture_output=True, text=True,
-                                timeout=540)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"python -m etl init --db {target} took more than {exc.timeout:.0f} s:\n{exc.stdout!s:.4000}")
-    if result.returncode != 0 or not target.is_file():
-        pytest.fail(f"python -m etl init --db {target} failed (exit {result.returncode}):\n"
-                    f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    print(f"\ne2e: demo database built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        seconds = build_demo_db(target)
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    print(f"\ne2e: demo database built in {seconds:.0f} s", file=sys.stderr)
     _add_e2e_user(target)
     return target
 
 
 def _add_e2e_user(db: Path) -> None:
     """The browser tests' admin account, made the way an operator makes one."""
-    result = subprocess.run([sys.executable, "-m", "store", "--db", str(db), "users", "add", E2E_USER, "--role",
-                             "admin", "--password-stdin"], cwd=REPO_ROOT, input=E2E_PASSWORD + "\n",
-                            capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        pytest.fail(f"python -m store users add {E2E_USER} failed: {result.stdout}{result.stderr}")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _health(url: str) -> str | None:
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip()
-    except (urllib.error.URLError, OSError):
-        return None
+        add_user(db, E2E_USER, E2E_PASSWORD, "admin")
+    except ServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -113,47 +91,6 @@ def app_url(demo_db: Path, server_log: Path) -> Iterator[str]:
     """Base URL of the dashboard serving the demo database; stopped at the end of the session."""
     with start_server(demo_db, server_log) as url:
         yield url
-
-
-@contextlib.contextmanager
-def start_server(db: Path, server_log: Path) -> Iterator[str]:
-    """The dashboard as ./run.sh starts it (`python -m ui.launch`), on a free loopback port."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "ui.launch", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    env = {**os.environ, "XASO_DB": str(db), "PYTHONUNBUFFERED": "1"}
-    with server_log.open("w") as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while _health(url) != "ok":
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode} before answering:\n"
-                            f"{server_log.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {url}/_stcore/health with 'ok' within "
-                            f"{SERVER_START_SECONDS} s:\n{server_log.read_text()}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Terminate the server's process group, killing it if it does not stop within 10 s."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 # --- Browser -------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-import store
+from benchmarks.server import observation_counts as _counts
 from tests.conftest import SAMPLES
 from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS, _IDLE,
                                 _TWO_FRAMES, _RunWatcher, start_server)
@@ -195,22 +195,6 @@ def _in_a_thread(function, *args):
     if "error" in box:
         raise box["error"]
     return box["value"]
-
-
-def _counts(db: Path) -> dict:
-    """Observation counts per batch (all rows and current ones), current keys of the samples' month."""
-    with store.connect(db) as con:
-        per_batch = {b: (rows, current) for b, rows, current in con.execute(
-            "SELECT batch_id, count(*), count(*) FILTER (WHERE is_current) FROM observation GROUP BY batch_id"
-        ).fetchall()}
-        keys = {(u, i, p, b) for u, i, p, b in con.execute(
-            "SELECT unit_code, indicator_code, period, batch_id FROM observation WHERE is_current AND period = ?",
-            ["2026-09"]).fetchall()}
-        doubled = con.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM observation WHERE is_current"
-            " GROUP BY unit_code, indicator_code, period HAVING count(*) > 1)").fetchall()[0][0]
-        batches = con.execute("SELECT count(*) FROM batch").fetchall()[0][0]
-    return {"per_batch": per_batch, "keys": keys, "doubled": doubled, "batches": batches}
 
 
 def _percentile(values: list[float], share: float) -> float:
