@@ -3,6 +3,10 @@
 Catalogs are flat JSON files, one folder per language (`vi/`, `en/`) holding one file per area of the
 app (loader, rankings, ...), so each area's wording is reviewed together. Vietnamese is the default.
 Plain Python (no streamlit) so the CLI, the loader's error messages and the pages share one wording.
+
+English counts need a word that agrees with the number: `{places|place|places}` in a text is "place"
+when the parameter `places` is 1 (or -1) and "places" otherwise ("gained it {places} {places|place|places}").
+Vietnamese has no plural and never needs it.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from decimal import ROUND_HALF_UP, Context, Decimal
 import os
+import re
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -58,8 +63,19 @@ def translate(key: str, lang: str, /, **params: object) -> str:
     template = catalog(lang)[key]
     if not params:
         return template
+    template = _PLURAL.sub(lambda m: m[2] if _is_one(params[m[1]]) else m[3], template)
     shown = {name: _shown(value, lang) for name, value in params.items()}
     return template.format(**shown)
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")  # {count|one|other}
+
+
+def _is_one(value: object) -> bool:
+    """1 or -1, also when already written out ("1", "+1", "−1")."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return abs(value) == 1
+    return isinstance(value, str) and value.strip().lstrip("+-−") == "1"
 
 
 def _shown(value: object, lang: str) -> object:

@@ -18,7 +18,8 @@ _DYNAMIC_PREFIX = re.compile(r"""\b(?:t|translate)\(\s*f["']([a-z0-9_.\-]+)\{"""
 
 
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    """The parameters a text uses; `{n|one|other}` (a word agreeing with n) uses n."""
+    return {name.split("|")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def test_every_key_is_in_both_catalogs():
@@ -122,3 +123,17 @@ def test_vietnamese_text_is_stored_in_nfc_with_exact_diacritics():
     vi = catalog("vi")
     assert all(unicodedata.normalize("NFC", text) == text for text in vi.values())
     assert vi["scope.commune"] == "Xã, phường, đặc khu"
+
+
+@pytest.mark.parametrize(("places", "shown"), [(1, "up 1 place"), (-1, "up -1 place"), ("+1", "up +1 place"),
+                                               (2, "up 2 places"), (0, "up 0 places"), (11, "up 11 places"),
+                                               (1.5, "up 1.5 places"), ("1,021", "up 1,021 places")])
+def test_an_english_count_word_agrees_with_its_number(places, shown, monkeypatch):
+    monkeypatch.setitem(catalog("en"), "test.move", "up {places} {places|place|places}")
+    assert translate("test.move", "en", places=places) == shown
+
+
+def test_english_rank_moves_of_one_place_say_place():
+    assert translate("profile.summary.move.up", "en", places=1) == "up 1 place on last month"
+    assert translate("profile.summary.effect.lost", "en", places=3) == "cost it 3 places"
+    assert translate("rankings.places", "en", places="1") == "1 place"
