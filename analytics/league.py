@@ -63,14 +63,21 @@ def league(con: duckdb.DuckDBPyConnection, indicator: str, period: str, province
                   measured.direction == "lower")
 
 
-def goal(indicator: Indicator) -> float | None:
-    """What a full bar means: the target where the catalog sets one, else the maximum.
+GOAL_SCALES = ("percent", "points")  # units whose maximum is a goal one can reach
 
-    None where a bar would mislead: no target or maximum (counts), or lower is better (days).
+
+def goal(indicator: Indicator) -> float | None:
+    """What a full bar means: the target where the catalog sets one, else the maximum of a percent or a
+    points scale (100%, the 766 group's points).
+
+    None where a bar would mislead: no target or maximum (counts), lower is better (days), or a maximum
+    that only bounds the values (1,000 trainees per 1,000 residents is no one's goal).
     """
     if indicator.direction != "higher":
         return None
-    return indicator.target or indicator.maximum or None
+    if indicator.target:
+        return indicator.target
+    return indicator.maximum if indicator.unit in GOAL_SCALES else None
 
 
 def months_back(month: str, count: int) -> list[str]:

@@ -96,7 +96,7 @@ def test_a_league_carries_the_sparklines_of_its_ranked_units_and_what_a_full_bar
     assert index.sparkline_months[-1] == "2026-10"  # the quarter runs on, the line stops at its last month
 
 
-def test_a_full_bar_is_the_target_else_the_maximum_and_no_bar_where_lower_is_better(phu_tho):
+def test_a_full_bar_is_the_target_else_the_maximum_of_a_scale_and_no_bar_where_lower_is_better(phu_tho):
     with store.connect(phu_tho) as con:
         indicators = catalog(con)
 
@@ -105,6 +105,8 @@ def test_a_full_bar_is_the_target_else_the_maximum_and_no_bar_where_lower_is_bet
     assert goal(indicators["progress_score"]) == 20.0
     assert goal(indicators["avg_processing_days"]) is None
     assert goal(indicators["dossiers_on_time"]) is None
+    # its maximum (1,000 per 1,000 residents) only bounds the values: a bar against it would read 7%
+    assert indicators["trainees_per_1000"].maximum == 1000 and goal(indicators["trainees_per_1000"]) is None
 
 
 # -- slices of the table ---------------------------------------------------------------------------
