@@ -2,14 +2,13 @@
 lost or doubled, and the page times are reported.
 
 Why real browser pages (20 Playwright contexts in one headless Chromium, driven with the async API from
-one thread) rather than replaying Streamlit's websocket protocol: a replayed session would have to forge
-widget ids and form state to sign in and pick a province, and would never see what a person sees (an
-error box drawn by the frontend, a run that never finishes). The cost is Chromium's: sampled with `ps`,
-its browser, GPU and 20 renderer processes used about twice the CPU of the server, so the sessions use a
-smaller window and reduced motion (that cut the GPU process from ~30 % to ~9 % of a core). Measured on
-this 2-core machine while other people's test suites ran (load average 20-38): 3.9 min in all, page time
-p50 30 s / p95 49 s, most of it waiting for CPU; an idle machine should be several times faster. Sessions
-arrive half a second apart so twenty frontends do not load in the same instant.
+one thread): they see what a person sees (an error box drawn by the frontend, a run that never
+finishes). The cost is Chromium's: sampled with `ps`, its browser, GPU and 20 renderer processes used
+about twice the CPU of the server, so the sessions use a smaller window and reduced motion (that cut the
+GPU process from ~30 % to ~9 % of a core), and the page times printed here measure the machine more than
+the server. `benchmarks/bench_load.py` replays the same visits at the websocket level (the protocol's
+own sign-in form and widget ids) for the server's figures. Sessions arrive half a second apart so twenty
+frontends do not load in the same instant.
 
 Each session: open the app, sign in through the form (Overview), go to Rankings by the sidebar and pick a
 province, Trends, then a commune's profile (08377) picked in the profile's search box — every step in the
