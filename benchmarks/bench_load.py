@@ -53,7 +53,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,7 +61,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.server import (REPO_ROOT, RowCheck, add_user, build_demo_db, check_rows, observation_counts,
-                               run_server)
+                               run_async, run_server)
 
 SAMPLES = REPO_ROOT.parent / "shared" / "samples"
 UPLOADS = [SAMPLES / "laocai_2026-09_bao_cao_tthc.xlsx", SAMPLES / "sonla_2026-09_chuyen_doi_so.xlsx"]
@@ -486,31 +485,13 @@ def measure(db: Path, workdir: Path, sessions: int, arrival: float, run_timeout:
                                            sessions, arrival, run_timeout, server.pid, db)
             return warmup, alone, crowd, loads
 
-        warmup, alone, crowd, loads = _in_a_thread(phases)
+        warmup, alone, crowd, loads = run_async(phases)
         peak = group_peak_rss(server.pid)
     after = observation_counts(db)
     new_batches = {r.batch_id: r.rows_loaded for r in loads if r.batch_id is not None and r.rows_loaded is not None}
     report = LoadReport(sessions, warmup, alone, crowd, loads, check_rows(before, after, new_batches), peak)
     report.server_log_tracebacks = log_file.read_text().count("Traceback")
     return report
-
-
-def _in_a_thread(coroutine_function):
-    """asyncio.run in a thread of its own: a caller (pytest, run_all) may already have a loop running here."""
-    box: dict = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coroutine_function())
-        except BaseException as exc:  # handed to the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="bench-load-sessions")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 # -- the report ------------------------------------------------------------------------------------

@@ -7,16 +7,19 @@ benchmark measures is started exactly as the browser tests and ./run.sh start it
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,9 @@ import store
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_START_SECONDS = 60
 DEMO_BUILD_SECONDS = 540
+
+
+T = TypeVar("T")
 
 
 class ServerError(RuntimeError):
@@ -195,3 +201,24 @@ def check_rows(before: dict, after: dict, new_batches: dict[int, int]) -> RowChe
         differ(f"batch {batch} rows", rows, found_rows)
         differ(f"batch {batch} current rows", current - replaced.get(batch, 0), found_current)
     return RowCheck(lost, doubled, tuple(problems))
+
+
+def run_async(coroutine_function: Callable[[], Awaitable[T]], timeout: float | None = None) -> T:
+    """`asyncio.run` in a thread of its own: the caller's thread may already run a loop (sync Playwright
+    does, in the browser tests; so may pytest plugins). Raises TimeoutError when not done in `timeout` s."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coroutine_function())
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="xaso-async", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"the sessions did not finish within {timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]

@@ -29,14 +29,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from benchmarks.server import observation_counts as _counts
+from benchmarks.server import observation_counts as _counts, run_async
 from tests.conftest import SAMPLES
 from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS, _IDLE,
                                 _TWO_FRAMES, _RunWatcher, start_server)
@@ -176,26 +175,6 @@ async def _run(url: str, db: Path) -> tuple[list[SessionLog], list[dict], float]
             await browser.close()
 
 
-def _in_a_thread(function, *args):
-    """Run the async part in its own thread: no asyncio loop may be running where sync Playwright is."""
-    box: dict = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(function(*args))
-        except BaseException as exc:  # handed to the test's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(SESSION_BUDGET_SECONDS + 120)
-    if thread.is_alive():
-        pytest.fail(f"the sessions did not finish within {SESSION_BUDGET_SECONDS + 120} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -210,7 +189,10 @@ def test_twenty_sessions_browse_while_two_uploads_commit(demo_db, tmp_path, monk
 
     log_file = tmp_path / "streamlit.log"
     with start_server(db, log_file) as url:
-        logs, loads, wall = _in_a_thread(_run, url, db)
+        try:
+            logs, loads, wall = run_async(lambda: _run(url, db), SESSION_BUDGET_SECONDS + 120)
+        except TimeoutError as exc:
+            pytest.fail(str(exc))
     server_log = log_file.read_text()
 
     times = [seconds for log in logs for step, seconds in log.times.items() if step != "sign-in form"]
