@@ -18,24 +18,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks.server import add_user, run_server
+
 TARGET_PEAK_BYTES = 2 * 1024**3
 UNIT = "08377"  # a commune for the pages that show one
 UNIT_PAGES = {"profile", "present"}
 USER, PASSWORD = "bench-admin", "đo-bộ-nhớ-766"
-START_SECONDS = 90
 RUN_SECONDS = 120
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -75,26 +70,6 @@ def memory_of(pid: int) -> dict[str, int]:
     return figures
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _add_user(db: Path) -> None:
-    subprocess.run([sys.executable, "-m", "store", "--db", str(db), "users", "add", USER, "--role", "admin",
-                    "--password-stdin"], cwd=REPO, input=PASSWORD + "\n", capture_output=True, text=True,
-                   check=True, timeout=120)
-
-
 def _open_page(page, url: str, path: str) -> float:
     """Open `path`, sign in on the form it shows, wait for the page's run; the seconds from the click."""
     page.goto(url + path)
@@ -121,56 +96,35 @@ def measure(db: Path, only: Sequence[str] | None = None) -> MemoryReport:
     if not os.access(executable, os.X_OK):
         report.note = f"not measured: no Chromium at {executable}"
         return report
-    _add_user(db)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "ui.launch", "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(command, cwd=REPO, env={**os.environ, "XASO_DB": str(db)}, stdout=log,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            deadline = time.monotonic() + START_SECONDS
-            while not _healthy(url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"the dashboard did not start:\n{log.read()[-3000:]}")
-                time.sleep(0.25)
-            report.started_bytes = memory_of(server.pid)["VmRSS"]
+    add_user(db, USER, PASSWORD)
+    with tempfile.TemporaryDirectory() as folder, run_server(db, Path(folder) / "streamlit.log") as server:
+        report.started_bytes = memory_of(server.pid)["VmRSS"]
 
-            def browse() -> None:
-                with sync_playwright() as playwright:
-                    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-                    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
-                    page = context.new_page()
-                    for spec in PAGES:
-                        if only and spec.url_path not in only:
-                            continue
-                        path = f"/{spec.url_path}" + (f"?unit={UNIT}" if spec.url_path in UNIT_PAGES else "")
-                        report.page_seconds[spec.url_path] = _open_page(page, url, path)
-                        shown = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-                        if shown.count():
-                            report.errors[spec.url_path] = shown.first.inner_text()[:200]
-                    browser.close()
+        def browse() -> None:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+                context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                for spec in PAGES:
+                    if only and spec.url_path not in only:
+                        continue
+                    path = f"/{spec.url_path}" + (f"?unit={UNIT}" if spec.url_path in UNIT_PAGES else "")
+                    report.page_seconds[spec.url_path] = _open_page(page, server.url, path)
+                    shown = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+                    if shown.count():
+                        report.errors[spec.url_path] = shown.first.inner_text()[:200]
+                browser.close()
 
-            # its own thread: Playwright's sync API refuses a thread whose asyncio loop is already running
-            # (as the browser tests' session fixture leaves it when both run in one pytest session)
-            failures: list[BaseException] = []
-            browsing = threading.Thread(target=lambda: _collect(browse, failures), name="bench-browser")
-            browsing.start()
-            browsing.join()
-            if failures:
-                raise failures[0]
-            figures = memory_of(server.pid)
-            report.peak_bytes, report.final_bytes = figures["VmHWM"], figures["VmRSS"]
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+        # its own thread: Playwright's sync API refuses a thread whose asyncio loop is already running
+        # (as the browser tests' session fixture leaves it when both run in one pytest session)
+        failures: list[BaseException] = []
+        browsing = threading.Thread(target=lambda: _collect(browse, failures), name="bench-browser")
+        browsing.start()
+        browsing.join()
+        if failures:
+            raise failures[0]
+        figures = memory_of(server.pid)
+        report.peak_bytes, report.final_bytes = figures["VmHWM"], figures["VmRSS"]
     if report.errors:
         report.note = f"errors on {', '.join(report.errors)}"
     return report
