@@ -30,7 +30,7 @@ from analytics.overview import HEADLINE_INDICATORS, Headline, Scope, headlines, 
 from analytics.ranking import communes, rank, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations
 from etl.errors import NoDataForMonth, PeriodError, UnknownMeetingUnit
-from i18n import LANGUAGES, format_number, format_signed, translate
+from i18n import LANGUAGES, format_date, format_number, format_signed, translate
 
 KINDS = ("cover", "headlines", "table", "line_chart", "bar_chart", "waterfall", "text")
 TREND_MONTHS = 12
@@ -91,7 +91,7 @@ def meeting_content(con: duckdb.DuckDBPyConnection, unit_code: str, month: str, 
     indicators = catalog(con)
     cards = {card.indicator_code: card for card in headlines(con, Scope(unit_code), month)}
     window = [m for m in months_back(month, TREND_MONTHS) if m >= available[0]]
-    source = tr("deck.source", month=_month(month, lang), date=date.today().isoformat())
+    source = tr("deck.source", month=_month(month, lang), date=format_date(date.today(), lang))
     if unit["level"] == "commune":
         ranking = rank(con, SERVICE_INDEX, month, province=unit["province_code"])
         tables = [_commune_league(ranking, unit_code, name, area, tr)]

@@ -16,6 +16,7 @@ import math
 import numbers
 import os
 import re
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 from pathlib import Path
@@ -110,6 +111,16 @@ def format_percent(value: float | None, lang: str, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return format_number(value, lang, decimals) + "%"
+
+
+def format_date(value: date, lang: str) -> str:
+    """A day as people write it: 24/11/2026 in Vietnamese, 2026-11-24 in English."""
+    return value.strftime(translate("format.date", lang))
+
+
+def format_datetime(value: datetime, lang: str) -> str:
+    """A moment to the minute: 24/11/2026 09:05 in Vietnamese, 2026-11-24 09:05 in English."""
+    return value.strftime(translate("format.datetime", lang))
 
 
 def format_signed(value: float | None, lang: str, decimals: int = 1) -> str:

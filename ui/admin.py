@@ -99,7 +99,8 @@ def audit_view(reader: User) -> None:
                          outcome=trail["outcome"].map(lambda o: t(f"audit.outcome.{o}")))
     shown = shown.rename(columns={c: t(f"admin.audit_col.{c}") for c in shown.columns})
     st.caption(t("admin.audit_count", rows=len(shown)))
-    st.dataframe(shown, hide_index=True)
+    st.dataframe(shown, hide_index=True, column_config={
+        t("admin.audit_col.happened_at"): st.column_config.DatetimeColumn(format=t("format.datetime_column"))})
     table_downloads(shown, t("nav.audit"), t("admin.audit_period", days=int(days)), {}, "audit",
                     file_stem="xaso-audit")
 

@@ -13,7 +13,7 @@ from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
 from analytics.overview import indicator_names, provinces
 from etl.errors import XasoError
 from etl.template import commune_count, template_file_name, template_indicators, template_workbook
-from i18n import format_number, translate
+from i18n import format_datetime, format_number, translate
 from store.batches import batch_changes, batch_list
 from store.observations import rollback_batch
 from ui.auth import signed_in_user
@@ -30,7 +30,7 @@ def when(moment: Any, lang: str) -> str:
     """A timestamp as people write it: 23/11/2026 21:44 in Vietnamese, 2026-11-23 21:44 in English."""
     if moment is None or pd.isna(moment):
         return ""
-    return pd.Timestamp(moment).strftime(translate("history.datetime_format", lang))
+    return format_datetime(pd.Timestamp(moment), lang)
 
 
 def already_loaded_note(info: dict[str, Any], lang: str) -> str:

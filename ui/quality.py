@@ -186,7 +186,7 @@ def timeliness_section(result: Timeliness, province: str | None, scope: str, key
 
     st.markdown("**" + t("quality.timeliness.units_title") + "**")
     arrived = t("quality.column.arrived")
-    stamp = units["arrived"].dt.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    stamp = units["arrived"].dt.strftime(translate("format.datetime", lang))
     shown = pd.DataFrame({**_units(units.head(SHOWN_ROWS)), arrived: stamp.head(SHOWN_ROWS),
                           t("quality.column.days"): days.head(SHOWN_ROWS)})
     st.dataframe(shown, hide_index=True, height=300 if len(shown) > 8 else "auto",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 import store
@@ -26,6 +28,8 @@ def test_a_commune_pack_tells_the_story_in_order(con, lang):
     assert all(s.kind in KINDS and s.title for s in pack.slides)
     assert pack.unit_name == {"vi": "Xã Vân Bán", "en": "Van Ban"}[lang]
     assert pack.file_stem == f"xaso_{UNIT}_{MONTH}_{lang}"
+    made_on = {"vi": date.today().strftime("Lập ngày %d/%m/%Y."), "en": date.today().strftime("Made on %Y-%m-%d.")}
+    assert pack.slides[0].bullets[-1].endswith(made_on[lang])
 
 
 def test_the_waterfall_adds_up_from_last_months_index_to_this_months(con):

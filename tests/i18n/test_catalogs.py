@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import string
+from datetime import datetime
 
 import pytest
 
-from i18n import LANGUAGES, catalog, format_number, format_percent, normalize_language, translate
+from i18n import (LANGUAGES, catalog, format_date, format_datetime, format_number, format_percent, normalize_language,
+                  translate)
 from tests.conftest import REPO
 
 SOURCES = [p for folder in ("app.py", "pages", "ui", "etl", "store", "analytics", "i18n")
@@ -137,3 +139,9 @@ def test_english_rank_moves_of_one_place_say_place():
     assert translate("profile.summary.move.up", "en", places=1) == "up 1 place on last month"
     assert translate("profile.summary.effect.lost", "en", places=3) == "cost it 3 places"
     assert translate("rankings.places", "en", places="1") == "1 place"
+
+
+def test_dates_are_written_the_way_each_language_writes_them():
+    moment = datetime(2026, 11, 4, 9, 5)
+    assert (format_date(moment.date(), "vi"), format_datetime(moment, "vi")) == ("04/11/2026", "04/11/2026 09:05")
+    assert (format_date(moment.date(), "en"), format_datetime(moment, "en")) == ("2026-11-04", "2026-11-04 09:05")
