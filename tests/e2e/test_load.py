@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.server import observation_counts as _counts, run_async
+from benchmarks.server import check_rows, observation_counts as _counts, run_async
 from tests.conftest import SAMPLES
 from tests.e2e.conftest import (CHROMIUM_FLAGS, E2E_PASSWORD, E2E_USER, REPO_ROOT, RUN_TIMEOUT_MS, _IDLE,
                                 _TWO_FRAMES, _RunWatcher, start_server)
@@ -225,19 +225,5 @@ def test_twenty_sessions_browse_while_two_uploads_commit(demo_db, tmp_path, monk
 
     # no row lost or doubled: each batch holds what its load reported, all of it current; the values they
     # replaced stopped being current one for one; nothing else changed
-    after = _counts(db)
-    assert after["batches"] == before["batches"] + 2
-    assert after["doubled"] == 0
-    for batch, rows in new_batches.items():
-        assert after["per_batch"][batch] == (rows, rows)
-    new_keys = {(u, i, p) for u, i, p, b in after["keys"] if b in new_batches}
-    replaced: dict[int, int] = {}
-    for u, i, p, b in before["keys"]:
-        if (u, i, p) in new_keys:
-            replaced[b] = replaced.get(b, 0) + 1
-    for batch, (rows, current) in before["per_batch"].items():
-        assert after["per_batch"][batch] == (rows, current - replaced.get(batch, 0)), batch
-    added = len(new_keys) - sum(replaced.values())  # values for keys that had none before
-    total = lambda counts, i: sum(v[i] for v in counts["per_batch"].values())  # noqa: E731
-    assert total(after, 0) == total(before, 0) + sum(new_batches.values())
-    assert total(after, 1) == total(before, 1) + added
+    rows = check_rows(before, _counts(db), new_batches)
+    assert (rows.lost, rows.doubled, rows.problems) == (0, 0, ())
