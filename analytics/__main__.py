@@ -15,7 +15,7 @@ import pandas as pd
 
 import store
 from analytics.ranking import PEER_GROUPS, rank
-from etl.errors import XasoError
+from errors import XasoError
 from i18n import LANGUAGES, env_language, format_number, translate
 
 EXIT_OK, EXIT_REFUSED = 0, 1

@@ -29,7 +29,7 @@ from analytics.profile import profile as commune_profile
 from analytics.overview import HEADLINE_INDICATORS, Headline, Scope, headlines, months, provinces
 from analytics.ranking import communes, rank, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations
-from etl.errors import NoDataForMonth, PeriodError, UnknownMeetingUnit
+from errors import NoDataForMonth, PeriodError, UnknownMeetingUnit
 from i18n import LANGUAGES, format_date, format_number, format_signed, translate
 
 KINDS = ("cover", "headlines", "table", "line_chart", "bar_chart", "waterfall", "text")

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 
 from analytics.meeting import MeetingPack, Slide
 from analytics.meeting_charts import CHART_KINDS, FONT, figure
-from etl.errors import BrowserMissing
+from errors import BrowserMissing
 from i18n import format_number
 
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

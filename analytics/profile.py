@@ -63,7 +63,7 @@ from analytics.periods import AnalysisPeriod
 from analytics.ranking import communes, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, derive, group_codes, load_observations, \
     service_index_from
-from etl.errors import XasoError
+from errors import XasoError
 from i18n import format_number, translate
 
 LIGHTS = ("green", "amber", "red")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import AnalysisPeriod
-from etl.errors import UnknownIndicator, UnknownScope
+from errors import UnknownIndicator, UnknownScope
 from store.reference import cache_by_key, reference_key, store_composite
 from analytics.values import (SERVICE_INDEX, Indicator, catalog, load_observations, needed_codes, service_index_from,
                               values_from)

@@ -21,7 +21,7 @@ from analytics.league import months_back
 from analytics.overview import communes
 from analytics.overview import months as available_months
 from analytics.values import Indicator, catalog, derive, group_codes, load_observations, needed_codes
-from etl.errors import UnknownIndicator
+from errors import UnknownIndicator
 
 NATIONAL = "national"
 YEAR = 12

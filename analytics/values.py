@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from analytics.periods import AnalysisPeriod
-from etl.errors import UnknownIndicator
+from errors import UnknownIndicator
 from store.reference import cache_by_key, reference_key
 
 SERVICE_INDEX = "service_index"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import store
-from etl.errors import XasoError
+from errors import XasoError
 from etl.load import LoadResult, load_file
 from etl.period import parse_month
 from i18n import env_language, format_number, translate

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.errors import Problem
+from errors import Problem
 from etl.parse import Block, Catalog
 
 RATE_TOLERANCE = 0.011  # points: a given rate may differ from its counts by its own rounding, plus this

@@ -17,7 +17,7 @@ import pandas as pd
 
 import store
 from etl.columns import synonym_index
-from etl.errors import Problem, XasoError
+from errors import Problem, XasoError
 from etl.checks import check_blocks, locate
 from etl.parse import UNKNOWN_PERIOD, Block, Catalog, SheetContext, SheetReport, Skipped, UnitRow, parse_sheet
 from etl.period import Period

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from etl.columns import ColumnMapping, label_key, map_columns
-from etl.errors import Problem
+from errors import Problem
 from etl.period import Period, find_in_text, period_of_cell
 from etl.read import Sheet
 from etl.table import Table, classify_row, fill_merged, find_table

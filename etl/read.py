@@ -22,7 +22,7 @@ from typing import Any
 import python_calamine
 from defusedxml import ElementTree
 
-from etl.errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, TooManyCells,
+from errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, TooManyCells,
                         UnsupportedFormat, ZipBomb)
 
 MAX_FILE_BYTES = int(float(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024)

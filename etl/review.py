@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.exports import cell_value
 from etl.columns import ROLES
-from etl.errors import Problem
+from errors import Problem
 from etl.load import Review, review_file, unit_matcher
 from store.users import User
 from etl.parse import SheetReport, layout_fingerprint

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.meeting import meeting_content
-from etl.errors import XasoError
+from errors import XasoError
 from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t

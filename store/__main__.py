@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict
 
 import store
-from etl.errors import XasoError
+from errors import XasoError
 from i18n import env_language, translate
 from store.audit import audit_log
 from store.users import ROLES, add_user, list_users, operator, reset_password, set_disabled, system_user

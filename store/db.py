@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import DatabaseBusy, SchemaTooNew
+from errors import DatabaseBusy, SchemaTooNew
 from store.schema import MIGRATIONS, SCHEMA_VERSION
 
 XASO_VERSION = "0.2.0"

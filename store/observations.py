@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from etl.errors import BatchNotFound
+from errors import BatchNotFound
 from store.audit import record
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from functools import cache
 import bcrypt
 import duckdb
 
-from etl.errors import XasoError
+from errors import XasoError
 from i18n import translate
 from store.audit import record, record_refusal
 from store.db import transaction

@@ -9,7 +9,16 @@ import sys
 
 from tests.conftest import REPO
 
-BELOW_UI = ("etl", "store", "analytics", "i18n")
+BELOW_UI = ("etl", "store", "analytics", "i18n", "errors")
+# What each layer may import of ours (data flows one way: spreadsheet -> etl -> store -> analytics -> ui)
+MAY_IMPORT = {"i18n": set(), "errors": {"i18n"}, "store": {"i18n", "errors"},
+              "analytics": {"i18n", "errors", "store"}, "etl": {"i18n", "errors", "store", "analytics"}}
+
+
+def python_files(name: str) -> list:
+    """The files of a package folder, or the one module file `name`.py."""
+    module = REPO / f"{name}.py"
+    return [module] if module.is_file() else sorted((REPO / name).rglob("*.py"))
 
 
 def imported_modules(path) -> set[str]:
@@ -24,19 +33,28 @@ def imported_modules(path) -> set[str]:
 
 
 def test_etl_store_and_analytics_never_import_streamlit_directly():
-    offenders = [str(p.relative_to(REPO)) for package in BELOW_UI for p in (REPO / package).rglob("*.py")
+    offenders = [str(p.relative_to(REPO)) for package in BELOW_UI for p in python_files(package)
                  if "streamlit" in imported_modules(p)]
     assert offenders == []
 
 
 def test_etl_store_and_analytics_never_pull_streamlit_in_indirectly():
     modules = [str(p.relative_to(REPO).with_suffix("")).replace("/", ".") for package in BELOW_UI
-               for p in (REPO / package).rglob("*.py") if p.name != "__main__.py"]
+               for p in python_files(package) if p.name != "__main__.py"]
     probe = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + \
             "print('streamlit' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    """The store never reaches up into the loader or the analytics, the analytics never into the loader,
+    and nothing below the UI into ui/ or pages/: each layer can be tested and changed from below."""
+    ours = {*MAY_IMPORT, "ui", "pages", "app", "benchmarks", "tests"}
+    upward = [f"{p.relative_to(REPO)} imports {name}" for layer, allowed in MAY_IMPORT.items()
+              for p in python_files(layer) for name in sorted(imported_modules(p) & ours - allowed - {layer})]
+    assert upward == []
 
 
 def test_pages_hold_no_sql_and_stay_short():

@@ -9,7 +9,7 @@ import streamlit as st
 
 import store
 from analytics.overview import provinces
-from etl.errors import XasoError
+from errors import XasoError
 from store.audit import audit_log
 from store.users import ROLES, User, add_user, list_users, reset_password, set_disabled
 from ui.data import query

@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 import store
-from etl.errors import XasoError
+from errors import XasoError
 from store.users import ROLES, SessionExpired, User, session_user, sign_in, sign_out, sso_sign_in
 from ui.i18n import language, t
 

@@ -11,7 +11,7 @@ import streamlit as st
 import store
 from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
 from analytics.overview import indicator_names, provinces
-from etl.errors import XasoError
+from errors import XasoError
 from etl.template import commune_count, template_file_name, template_indicators, template_workbook
 from i18n import format_datetime, format_number, translate
 from store.batches import batch_changes, batch_list

@@ -17,7 +17,7 @@ from analytics.meeting import MeetingPack, Slide
 from analytics.meeting_charts import CHART_KINDS, figure
 from analytics.meeting_pdf import chart_png, chromium, pdf_bytes
 from analytics.overview import communes, months, provinces
-from etl.errors import XasoError
+from errors import XasoError
 from i18n import LANGUAGES, translate
 from ui.data import query
 from ui.exports import decimal_format, table_downloads

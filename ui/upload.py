@@ -19,7 +19,7 @@ import store
 from analytics.exports import safe_file_name
 from analytics.values import catalog
 from etl.columns import ROLES
-from etl.errors import XasoError
+from errors import XasoError
 from etl.load import Review, commit_review
 from etl.period import parse_month
 from etl.read import SUPPORTED_SUFFIXES

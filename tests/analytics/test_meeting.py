@@ -8,7 +8,7 @@ import pytest
 
 import store
 from analytics.meeting import KINDS, meeting_content, weakest_indicators
-from etl.errors import NoDataForMonth, PeriodError, UnknownMeetingUnit
+from errors import NoDataForMonth, PeriodError, UnknownMeetingUnit
 
 UNIT, PROVINCE, MONTH = "08377", "25", "2026-10"
 

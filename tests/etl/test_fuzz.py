@@ -42,7 +42,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 import store
-from etl.errors import XasoError
+from errors import XasoError
 from etl.load import Review, load_file, review_file
 from store.observations import rollback_batch
 

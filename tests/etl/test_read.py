@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from etl import read
-from etl.errors import EmptyFile, FileTooLarge, NotASpreadsheet, SheetNotFound, UnsupportedFormat, ZipBomb
+from errors import EmptyFile, FileTooLarge, NotASpreadsheet, SheetNotFound, UnsupportedFormat, ZipBomb
 from etl.read import check_safe, read_sheets
 from store.reference import UNITS_CSV
 
@@ -427,7 +427,7 @@ def test_a_zip_that_unpacks_to_more_than_it_declares_is_refused_while_unpacking(
 
 
 def test_a_sheet_declaring_a_huge_area_is_refused_before_reading(tmp_path):
-    from etl.errors import TooManyCells
+    from errors import TooManyCells
 
     book = openpyxl.Workbook()
     book.active["A1"] = "Mã xã"

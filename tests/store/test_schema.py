@@ -9,7 +9,7 @@ import pytest
 
 import store
 import store.db as db
-from etl.errors import SchemaTooNew
+from errors import SchemaTooNew
 from store.schema import SCHEMA_VERSION
 
 
