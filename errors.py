@@ -124,6 +124,12 @@ class UnknownIndicator(XasoError):
     code = "unknown_indicator_code"
 
 
+class NotRankable(XasoError):
+    """An indicator with no direction (a count such as dossiers received): more is neither better nor worse."""
+
+    code = "not_rankable"
+
+
 class UnknownScope(XasoError):
     """A province, peer group or population band that does not exist."""
 

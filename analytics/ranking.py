@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import AnalysisPeriod
-from errors import UnknownIndicator, UnknownScope
+from errors import NotRankable, UnknownIndicator, UnknownScope
 from store.reference import cache_by_key, reference_key, store_composite
 from analytics.values import (SERVICE_INDEX, Indicator, catalog, load_observations, needed_codes, service_index_from,
                               values_from)
@@ -133,6 +133,8 @@ def rank(con: duckdb.DuckDBPyConnection, indicator: str, period: str, *, provinc
          thin_below: int = THIN_DENOMINATOR) -> Ranking:
     """Rank the communes in scope on an indicator (or 'composite:NAME') for a month, quarter or year."""
     indicators, what = resolve(con, indicator)
+    if not isinstance(what, Composite) and what.direction not in ("higher", "lower"):
+        raise NotRankable(value=indicator)
     when = AnalysisPeriod.parse(period)
     scope = _scope(con, province, peer_group, population_band, when)
     compared = {"previous": when.previous(), "year_ago": when.year_earlier()}

@@ -15,6 +15,7 @@ from analytics.periods import AnalysisPeriod, PeriodError
 from analytics.ranking import (Composite, UnknownScope, composite_values, goalpost_score, rank, rounded,
                                save_composite, wilson_interval)
 from analytics.values import UnknownIndicator, catalog, load_observations, values_for
+from errors import NotRankable
 from tests.analytics.monthly_files import load_month
 from tests.conftest import REPO
 
@@ -208,6 +209,8 @@ def test_unknown_indicator_scope_and_period_are_typed_errors(phu_tho):
             rank(con, "on_time_rate", "2026-09", province="99")
         with pytest.raises(PeriodError):
             rank(con, "on_time_rate", "September")
+        with pytest.raises(NotRankable):  # a count of dossiers received is neither good nor bad
+            rank(con, "dossiers_received", "2026-09")
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -247,6 +250,7 @@ def test_cli_ranks_the_service_index_on_the_demo_data(demo_db):
     (["--indicator", "wifi", "--period", "2026-09"], "wifi"),
     (["--indicator", "on_time_rate", "--period", "2026-09", "--province", "99"], "99"),
     (["--indicator", "on_time_rate", "--period", "2020-01"], "2020-01"),
+    (["--indicator", "dossiers_received", "--period", "2026-09"], "online_filing_rate"),
 ])
 def test_cli_exits_one_with_a_clear_message(fresh_db, args, message):
     done = run_cli("rank", *args, "--db", str(fresh_db))
@@ -268,9 +272,9 @@ def test_a_quarter_of_summed_counts_sets_apart_a_unit_that_missed_a_month(phu_th
 
 
 def test_the_cli_prints_values_as_ranked(phu_tho):
-    done = run_cli("rank", "--indicator", "dossiers_received", "--period", "2026-09", "--province", "25",
+    done = run_cli("rank", "--indicator", "dossiers_on_time", "--period", "2026-09", "--province", "25",
                    "--db", str(phu_tho), "--format", "json")
 
-    assert json.loads(done.stdout)[0] == {"unit_code": VAN_BAN, "unit_name": "Xã Vân Bán", "value": 1000.0,
+    assert json.loads(done.stdout)[0] == {"unit_code": VAN_BAN, "unit_name": "Xã Vân Bán", "value": 950.0,
                                           "rank": 1, "rank_of": 4, "previous_rank": 1, "change": 0,
                                           "caution": False}
