@@ -23,6 +23,7 @@ from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
 from ui.links import follow_linked_period, profile_href, profile_link
 from ui.quality import ranking_badges
+from ui.tables import styled
 from ui.widgets import choice, month_label
 
 VIEWS = ("all", "top_bottom")
@@ -114,7 +115,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     progress, trend = t("rankings.column.progress"), t("rankings.column.trend", months=len(league.sparkline_months))
     profile = t("profile.column.link")
     columns = {rank: rows["rank"], t("column.code"): rows["unit_code"], t("column.unit"): rows[f"name_{suffix}"],
-               profile: rows["unit_code"].map(lambda code: profile_href(code, league.ranking.period))}
+               profile: rows["unit_code"].map(lambda code: profile_href(code, league.ranking.period, lang))}
     if national:
         columns[t("column.province")] = rows[f"province_{suffix}"]
     columns[value] = rows["shown_value"]
@@ -129,15 +130,22 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     if badge := ranking_badges(rows["unit_code"], league.ranking.period):  # the month's data-quality flags
         columns[t("column.unit")] = columns[t("column.unit")] + badge[0]
     shown = pd.DataFrame(columns).reset_index(drop=True)
-    # Styler calls these once per cell: format with the language bound, not looked up per cell
-    styled = (shown.style
-              .format({rank: lambda v: format_number(int(v), lang), change: lambda v: _arrow(v, lang),
-                       value: lambda v: format_number(float(v), lang, league.decimals)})
-              .map(lambda v: UP if pd.notna(v) and v > 0 else DOWN if pd.notna(v) and v < 0 else "", subset=[change]))
     marked = (rows["unit_code"] == highlight).to_numpy()
-    if marked.any():
-        styled = styled.apply(lambda frame: pd.DataFrame([[HIGHLIGHT if m else ""] * frame.shape[1] for m in marked],
-                                                         index=frame.index, columns=frame.columns), axis=None)
+
+    def style(frame: pd.DataFrame) -> "pd.io.formats.style.Styler":
+        # Styler calls these once per cell: format with the language bound, not looked up per cell
+        styler = (frame.style
+                  .format({rank: lambda v: format_number(int(v), lang), change: lambda v: _arrow(v, lang),
+                           value: lambda v: format_number(float(v), lang, league.decimals)})
+                  .map(lambda v: UP if pd.notna(v) and v > 0 else DOWN if pd.notna(v) and v < 0 else "",
+                       subset=[change]))
+        if marked.any():
+            styler = styler.apply(lambda part: pd.DataFrame([[HIGHLIGHT if m else ""] * part.shape[1] for m in marked],
+                                                             index=part.index, columns=part.columns), axis=None)
+        return styler
+
+    # the marked rows are those of `highlight` in the frame's code column: the look names it
+    styled_rows = styled(shown, style, ("league_table", lang, league.decimals, highlight))
     config = {
         rank: st.column_config.NumberColumn(help=t("rankings.column.rank_help")),
         profile: st.column_config.LinkColumn(display_text=t("profile.open_link")),
@@ -151,7 +159,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     }
     config.update({t("column.unit"): badge[1]} if badge else {})
     # a top and bottom of a few dozen rows shows whole; the whole table scrolls
-    st.dataframe(styled, hide_index=True, column_config=config, height=440 if len(shown) > 30 else "auto")
+    st.dataframe(styled_rows, hide_index=True, column_config=config, height=440 if len(shown) > 30 else "auto")
 
 
 def _arrow(change: object, lang: str) -> str:
