@@ -32,6 +32,7 @@ from pandas.io.formats.style import Styler
 
 MAX_TABLES = 32  # a rendering of the national table is ~2 MB: a few views in a few languages
 _rendered: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+_rendering: OrderedDict[tuple, threading.Lock] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -42,24 +43,42 @@ def styled(frame: pd.DataFrame, style: Callable[[pd.DataFrame], Styler], look: H
     if fingerprint is None:  # values that cannot be fingerprinted: render as usual
         return style(frame)
     key = (look, fingerprint)
-    with _lock:
-        rendered = _rendered.get(key)
-        if rendered is not None:
-            _rendered.move_to_end(key)
+    rendered = _stored(key)
     if rendered is None:
-        styler = style(frame)
-        rendered = _render(styler, frame)
-        if rendered is None:
-            return styler
-        with _lock:
-            _rendered[key] = rendered
-            while len(_rendered) > MAX_TABLES:
-                _rendered.popitem(last=False)
+        with _rendering_lock(key):  # sessions asking at once (after a load) wait for one rendering
+            rendered = _stored(key)
+            if rendered is None:
+                styler = style(frame)
+                rendered = _render(styler, frame)
+                if rendered is None:
+                    return styler
+                with _lock:
+                    _rendered[key] = rendered
+                    while len(_rendered) > MAX_TABLES:
+                        _rendered.popitem(last=False)
     shown = Styler(frame)
     # what Streamlit asks a Styler for, answered from the stored rendering
     shown._compute = lambda: shown  # type: ignore[method-assign]
     shown._translate = lambda *args, **kwargs: rendered  # type: ignore[method-assign]
     return shown
+
+
+def _stored(key: tuple) -> dict[str, Any] | None:
+    with _lock:
+        rendered = _rendered.get(key)
+        if rendered is not None:
+            _rendered.move_to_end(key)
+        return rendered
+
+
+def _rendering_lock(key: tuple) -> threading.Lock:
+    with _lock:
+        lock = _rendering.get(key)
+        if lock is None:
+            lock = _rendering[key] = threading.Lock()
+            while len(_rendering) > 4 * MAX_TABLES:  # a dropped lock at worst lets two sessions render once
+                _rendering.popitem(last=False)
+        return lock
 
 
 def _render(styler: Styler, frame: pd.DataFrame) -> dict[str, Any] | None:

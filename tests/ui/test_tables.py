@@ -116,3 +116,25 @@ def test_the_store_keeps_the_latest_tables_only():
     for i in range(tables.MAX_TABLES + 5):
         styled(league_like([float(i)], [0]), style, ("test", i))
     assert len(tables._rendered) == tables.MAX_TABLES
+
+
+def test_sessions_asking_at_once_wait_for_one_rendering():
+    import threading
+
+    frame = league_like([float(i) for i in range(300)], [0] * 300)
+    plain, look = look_of("vi", 1, None)
+    renderings = []
+
+    def style(part: pd.DataFrame) -> "pd.io.formats.style.Styler":
+        renderings.append(1)
+        return plain(part)
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(marshalled(styled(frame, style, look))))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(renderings) == 1 and len(results) == 8
+    assert all(result == marshalled(plain(frame)) for result in results)
