@@ -18,7 +18,7 @@ from analytics.overview import communes, indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
 from i18n import format_number, translate
-from ui.data import data_changed, query
+from ui.data import data_changed, kept, query
 from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
 from ui.links import follow_linked_period, profile_href, profile_link
@@ -46,7 +46,12 @@ class Controls:
 
 
 def indicator_labels(lang: str) -> dict[str, str]:
-    """Every rankable choice -> its name in `lang`; saved composites by their own names."""
+    """Every rankable choice -> its name in `lang`; saved composites by their own names (kept per data
+    version: do not change it)."""
+    return kept(_indicator_labels, lang)
+
+
+def _indicator_labels(lang: str) -> dict[str, str]:
     names = query(indicator_names).set_index("code")[f"name_{'en' if lang == 'en' else 'vi'}"]
     return {code: translate("rankings.composite_option", lang, name=code[len(COMPOSITE_PREFIX):])
             if code.startswith(COMPOSITE_PREFIX) else names[code] for code in query(indicator_choices)}
@@ -83,14 +88,7 @@ def league_controls(key: str) -> Controls | None:
     province = choice("selectbox", t("scope.province"), list(places), f"{key}_province", places.get, first[2])
     peer_group = choice("selectbox", t("rankings.peer_group"), [None, *PEER_GROUPS], f"{key}_peer_group",
                         lambda g: translate(f"rankings.peer.{g or 'all'}", lang), first[3])
-    units = query(communes, province)
-    units = units[units["unit_type"] == peer_group] if peer_group else units
-    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
-        ("full_name_vi", "province_vi", "name_en")
-    # the search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back
-    labels = {None: translate("rankings.my_unit_none", lang),
-              **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
-                         + units[other] + ")"))}
+    labels = kept(unit_choices, province, peer_group, lang)
     unit_code = choice("selectbox", t("rankings.my_unit"), list(labels), f"{key}_unit", labels.get, second[0])
     view = choice("segmented_control", t("rankings.view"), list(VIEWS), f"{key}_view",
                   lambda v: translate(f"rankings.view.{v}", lang), second[1])
@@ -98,6 +96,19 @@ def league_controls(key: str) -> Controls | None:
     exclude_thin = second[3].toggle(t("rankings.exclude_thin"), key=f"{key}_thin",
                                     help=t("rankings.exclude_thin_help", cases=THIN_DENOMINATOR))
     return Controls(indicator, period, province, peer_group, exclude_thin, view, int(top_n), unit_code)
+
+
+def unit_choices(province: str | None, peer_group: str | None, lang: str) -> dict[str | None, str]:
+    """The "my unit" box's choices: none, then each commune in scope as 'name · province (code · other
+    spelling)' (kept per data version: do not change it)."""
+    units = query(communes, province)
+    units = units[units["unit_type"] == peer_group] if peer_group else units
+    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
+        ("full_name_vi", "province_vi", "name_en")
+    # the search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back
+    return {None: translate("rankings.my_unit_none", lang),
+            **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
+                       + units[other] + ")"))}
 
 
 # -- the table -------------------------------------------------------------------------------------
