@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.trends import heatmap, trend, trends
+from analytics.trends import heatmap, trend
 from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t
@@ -24,7 +24,7 @@ indicator, province = names[controls.indicator], places[controls.province]
 result = query(trend, controls.indicator, controls.units, (controls.province,))
 
 st.subheader(t("trends.chart_title", indicator=indicator))
-trend_chart(result, lang)
+trend_chart(controls.indicator, controls.units, controls.province, lang)
 if note := gaps_note(result, lang):
     st.caption(note)
 st.caption(t("trends.rule"))
@@ -38,10 +38,10 @@ st.subheader(t("trends.heatmap_title", indicator=indicator, province=province))
 shown = query(heatmap, controls.indicator, controls.province)
 st.caption(t(f"trends.heatmap_caption.{shown.direction if shown.direction in ('lower', 'none') else 'higher'}",
              communes=len(shown.values)))
-heatmap_chart(shown, lang)
+heatmap_chart(controls.indicator, controls.province, lang)
 
 st.subheader(t("trends.multiples_title"))
 if multiples := multiples_picker("trends"):
-    small_multiples(query(trends, multiples, controls.units, (controls.province,)), controls.province, lang)
+    small_multiples(multiples, controls.units, controls.province, lang)
 else:
     st.info(t("trends.multiples_none"))

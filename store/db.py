@@ -38,7 +38,7 @@ def connect(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     con = _open_waiting(target)
     try:
         key = str(target.resolve())
-        if key not in _prepared or schema_version(con) == 0:  # a file deleted and made anew is new again
+        if key not in _prepared or _unversioned(con):  # a file deleted and made anew is new again
             with _prepare_lock:
                 _prepare(con)
                 _prepared.add(key)
@@ -88,6 +88,16 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
 
     migrate(con)
     sync_reference_data(con)
+
+
+def _unversioned(con: duckdb.DuckDBPyConnection) -> bool:
+    """schema_version(con) == 0, asked on every open: reading the table is ~6 ms cheaper on a fresh
+    connection than asking the catalog whether it exists (a page run opens one or two connections)."""
+    try:
+        version = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+    except duckdb.Error:  # no such table (DuckDB then also tries a Python object of that name): ask the catalog
+        version = schema_version(con)
+    return version == 0
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -8,6 +8,9 @@ Hiding pages is a convenience: the loader and the store check the same permissio
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -19,6 +22,7 @@ from ui.i18n import language, t
 TOKEN_KEY = "auth_token"
 _NOTICE_KEY = "auth_notice"
 _SSO_REFUSED_KEY = "auth_sso_refused"
+_this_run = threading.local()  # see checked_for_this_run: a run's script thread runs app.py and its page
 
 
 def public_mode() -> bool:
@@ -107,11 +111,25 @@ def account_box(user: User) -> None:
         st.rerun()
 
 
+@contextmanager
+def checked_for_this_run(user: User | None) -> Iterator[None]:
+    """app.py checked the session against the database at the start of this run: the page it runs
+    inside this block takes that answer instead of opening the database again for the same question.
+    The answer lives only for this block of this run (the script thread's own), never into the next."""
+    _this_run.checked = True
+    _this_run.user = user
+    try:
+        yield
+    finally:
+        _this_run.checked = False
+        _this_run.user = None
+
+
 def require_role(role: str) -> User | None:
     """Stop the page unless the signed-in person holds `role`. Every page calls it first, so a page
     file run without app.py (plain `streamlit run app.py` serves a deep link that way on its first
     visit) is still closed. Read-only pages are open to anyone in public mode (the user is None then)."""
-    user = signed_in_user()
+    user = _this_run.user if getattr(_this_run, "checked", False) else signed_in_user()
     if user is None and role == "viewer" and public_mode():
         return None
     if not has_role(user, role):

@@ -1,4 +1,5 @@
-"""How pages reach analytics: a short-lived connection per call, results cached until the data changes."""
+"""How pages reach analytics: a short-lived connection per call, results cached until the data changes;
+and what pages build from those results, kept the same way (`kept`)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,20 @@ def _version(db: str) -> str:
         return data_version(con)
 
 
+def _function(function_name: str) -> Callable[..., Any]:
+    module_name, _, attr = function_name.rpartition(".")
+    return getattr(importlib.import_module(module_name), attr)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached(function_name: str, version: str, db: str, args: tuple[Any, ...]) -> Any:
-    module_name, _, attr = function_name.rpartition(".")
-    function = getattr(importlib.import_module(module_name), attr)
     with store.connect(db) as con:
-        return function(con, *args)
+        return _function(function_name)(con, *args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _kept(function_name: str, version: str, db: str, args: tuple[Any, ...]) -> Any:
+    return _function(function_name)(*args)
 
 
 def query(function: Callable[..., T], *args: Any) -> T:
@@ -34,6 +43,16 @@ def query(function: Callable[..., T], *args: Any) -> T:
     name = f"{function.__module__}.{function.__qualname__}"
     db = str(store.database_path())
     return _cached(name, _version(db), db, args)
+
+
+def kept(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`, built once per data version and shared by every session as it is (not a copy):
+    for what a page builds from query() results on every run, the same for everyone who asks the same
+    (a plotly figure, a dict of labels). `function` gets everything it depends on as arguments (the
+    language too, never the session's state) and nobody may change what it returns."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    db = str(store.database_path())
+    return _kept(name, _version(db), db, args)
 
 
 def data_changed() -> None:

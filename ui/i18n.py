@@ -14,10 +14,11 @@ SWITCH_LABEL = "Ngôn ngữ · Language"  # the same in both: whoever cannot rea
 def language() -> str:
     """The session's language: chosen in the sidebar; at the session's start taken from a link's
     `?lang=` (so a shared link opens in the sender's language), else from the browser (default vi)."""
-    if _LANG_KEY not in st.session_state:
+    chosen = st.session_state.get(_LANG_KEY)  # one look-up: t() asks this for every string on a page
+    if chosen is None:
         linked = st.query_params.get("lang")
-        st.session_state[_LANG_KEY] = normalize_language(linked if linked in LANGUAGES else _browser_locale())
-    return st.session_state[_LANG_KEY]
+        chosen = st.session_state[_LANG_KEY] = normalize_language(linked if linked in LANGUAGES else _browser_locale())
+    return chosen
 
 
 def _browser_locale() -> str | None:

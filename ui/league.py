@@ -18,11 +18,12 @@ from analytics.overview import communes, indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
 from i18n import format_number, translate
-from ui.data import data_changed, query
+from ui.data import data_changed, kept, query
 from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
 from ui.links import follow_linked_period, profile_href, profile_link
 from ui.quality import ranking_badges
+from ui.tables import styled
 from ui.widgets import choice, month_label
 
 VIEWS = ("all", "top_bottom")
@@ -45,7 +46,12 @@ class Controls:
 
 
 def indicator_labels(lang: str) -> dict[str, str]:
-    """Every rankable choice -> its name in `lang`; saved composites by their own names."""
+    """Every rankable choice -> its name in `lang`; saved composites by their own names (kept per data
+    version: do not change it)."""
+    return kept(_indicator_labels, lang)
+
+
+def _indicator_labels(lang: str) -> dict[str, str]:
     names = query(indicator_names).set_index("code")[f"name_{'en' if lang == 'en' else 'vi'}"]
     return {code: translate("rankings.composite_option", lang, name=code[len(COMPOSITE_PREFIX):])
             if code.startswith(COMPOSITE_PREFIX) else names[code] for code in query(indicator_choices)}
@@ -82,14 +88,7 @@ def league_controls(key: str) -> Controls | None:
     province = choice("selectbox", t("scope.province"), list(places), f"{key}_province", places.get, first[2])
     peer_group = choice("selectbox", t("rankings.peer_group"), [None, *PEER_GROUPS], f"{key}_peer_group",
                         lambda g: translate(f"rankings.peer.{g or 'all'}", lang), first[3])
-    units = query(communes, province)
-    units = units[units["unit_type"] == peer_group] if peer_group else units
-    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
-        ("full_name_vi", "province_vi", "name_en")
-    # the search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back
-    labels = {None: translate("rankings.my_unit_none", lang),
-              **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
-                         + units[other] + ")"))}
+    labels = kept(unit_choices, province, peer_group, lang)
     unit_code = choice("selectbox", t("rankings.my_unit"), list(labels), f"{key}_unit", labels.get, second[0])
     view = choice("segmented_control", t("rankings.view"), list(VIEWS), f"{key}_view",
                   lambda v: translate(f"rankings.view.{v}", lang), second[1])
@@ -97,6 +96,19 @@ def league_controls(key: str) -> Controls | None:
     exclude_thin = second[3].toggle(t("rankings.exclude_thin"), key=f"{key}_thin",
                                     help=t("rankings.exclude_thin_help", cases=THIN_DENOMINATOR))
     return Controls(indicator, period, province, peer_group, exclude_thin, view, int(top_n), unit_code)
+
+
+def unit_choices(province: str | None, peer_group: str | None, lang: str) -> dict[str | None, str]:
+    """The "my unit" box's choices: none, then each commune in scope as 'name · province (code · other
+    spelling)' (kept per data version: do not change it)."""
+    units = query(communes, province)
+    units = units[units["unit_type"] == peer_group] if peer_group else units
+    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
+        ("full_name_vi", "province_vi", "name_en")
+    # the search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back
+    return {None: translate("rankings.my_unit_none", lang),
+            **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
+                       + units[other] + ")"))}
 
 
 # -- the table -------------------------------------------------------------------------------------
@@ -114,7 +126,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     progress, trend = t("rankings.column.progress"), t("rankings.column.trend", months=len(league.sparkline_months))
     profile = t("profile.column.link")
     columns = {rank: rows["rank"], t("column.code"): rows["unit_code"], t("column.unit"): rows[f"name_{suffix}"],
-               profile: rows["unit_code"].map(lambda code: profile_href(code, league.ranking.period))}
+               profile: rows["unit_code"].map(lambda code: profile_href(code, league.ranking.period, lang))}
     if national:
         columns[t("column.province")] = rows[f"province_{suffix}"]
     columns[value] = rows["shown_value"]
@@ -129,15 +141,22 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     if badge := ranking_badges(rows["unit_code"], league.ranking.period):  # the month's data-quality flags
         columns[t("column.unit")] = columns[t("column.unit")] + badge[0]
     shown = pd.DataFrame(columns).reset_index(drop=True)
-    # Styler calls these once per cell: format with the language bound, not looked up per cell
-    styled = (shown.style
-              .format({rank: lambda v: format_number(int(v), lang), change: lambda v: _arrow(v, lang),
-                       value: lambda v: format_number(float(v), lang, league.decimals)})
-              .map(lambda v: UP if pd.notna(v) and v > 0 else DOWN if pd.notna(v) and v < 0 else "", subset=[change]))
     marked = (rows["unit_code"] == highlight).to_numpy()
-    if marked.any():
-        styled = styled.apply(lambda frame: pd.DataFrame([[HIGHLIGHT if m else ""] * frame.shape[1] for m in marked],
-                                                         index=frame.index, columns=frame.columns), axis=None)
+
+    def style(frame: pd.DataFrame) -> "pd.io.formats.style.Styler":
+        # Styler calls these once per cell: format with the language bound, not looked up per cell
+        styler = (frame.style
+                  .format({rank: lambda v: format_number(int(v), lang), change: lambda v: _arrow(v, lang),
+                           value: lambda v: format_number(float(v), lang, league.decimals)})
+                  .map(lambda v: UP if pd.notna(v) and v > 0 else DOWN if pd.notna(v) and v < 0 else "",
+                       subset=[change]))
+        if marked.any():
+            styler = styler.apply(lambda part: pd.DataFrame([[HIGHLIGHT if m else ""] * part.shape[1] for m in marked],
+                                                             index=part.index, columns=part.columns), axis=None)
+        return styler
+
+    # the marked rows are those of `highlight` in the frame's code column: the look names it
+    styled_rows = styled(shown, style, ("league_table", lang, league.decimals, highlight))
     config = {
         rank: st.column_config.NumberColumn(help=t("rankings.column.rank_help")),
         profile: st.column_config.LinkColumn(display_text=t("profile.open_link")),
@@ -151,7 +170,7 @@ def league_table(rows: pd.DataFrame, league: League, *, national: bool, highligh
     }
     config.update({t("column.unit"): badge[1]} if badge else {})
     # a top and bottom of a few dozen rows shows whole; the whole table scrolls
-    st.dataframe(styled, hide_index=True, column_config=config, height=440 if len(shown) > 30 else "auto")
+    st.dataframe(styled_rows, hide_index=True, column_config=config, height=440 if len(shown) > 30 else "auto")
 
 
 def _arrow(change: object, lang: str) -> str:

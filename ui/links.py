@@ -24,9 +24,10 @@ def _params(unit_code: str, period: str | None) -> dict[str, str]:
     return {UNIT_PARAM: unit_code, **({PERIOD_PARAM: period} if period else {})}
 
 
-def profile_href(unit_code: str, period: str | None = None) -> str:
-    """A relative address of the unit's profile, for link columns and copied links."""
-    return f"{PROFILE_PATH}?{urlencode({**_params(unit_code, period), 'lang': language()})}"
+def profile_href(unit_code: str, period: str | None = None, lang: str | None = None) -> str:
+    """A relative address of the unit's profile, for link columns and copied links (in `lang`, default the
+    session's language: a table of thousands of links passes it once)."""
+    return f"{PROFILE_PATH}?{urlencode({**_params(unit_code, period), 'lang': lang or language()})}"
 
 
 def profile_link(unit_code: str, label: str, period: str | None = None) -> None:

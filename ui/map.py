@@ -16,10 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.geo import LEVELS, MapValues, boundaries_of, province_boundaries
+from analytics.geo import LEVELS, MapValues, boundaries_of, map_values, province_boundaries
 from analytics.overview import months, provinces
 from i18n import format_number, translate
-from ui.data import query
+from ui.data import kept, query
 from ui.i18n import language, t
 from ui.league import indicator_labels
 from ui.links import open_profile, profile_href
@@ -220,10 +220,18 @@ def _on_choose(key: str, shown: MapValues) -> None:
         st.session_state[PENDING_PROFILE] = (code, shown.period)
 
 
+def shared_map_figure(indicator: str, period: str, level: str, province: str | None, indicator_name: str,
+                      lang: str) -> go.Figure:
+    """map_figure of query(map_values, ...), built once per data version for every session (ui.data.kept):
+    3,321 hover texts and two choropleth layers were a third of the page's time on every run."""
+    return map_figure(query(map_values, indicator, period, level, province), indicator_name, lang)
+
+
 def map_chart(shown: MapValues, indicator_name: str, key: str) -> None:
     """The choropleth; hovering shows name, value and rank; a click chooses a unit."""
     lang = language()
-    st.plotly_chart(map_figure(shown, indicator_name, lang), key=f"{key}_chart_{shown.level}",
+    figure = kept(shared_map_figure, shown.indicator, shown.period, shown.level, shown.province, indicator_name, lang)
+    st.plotly_chart(figure, key=f"{key}_chart_{shown.level}",
                     on_select=partial(_on_choose, key, shown), selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": True, "topojsonURL": TOPOJSON_URL,
                             "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]})
@@ -237,16 +245,22 @@ def map_summary(shown: MapValues) -> str:
              not_reported=int(counts.get("not_reported", 0)), incomplete=int(counts.get("incomplete", 0)))
 
 
+def picker_labels(indicator: str, period: str, level: str, province: str | None, lang: str) -> dict[str | None, str]:
+    """The picker's choices: none, then every commune drawn as 'name · province (code)', by province and name."""
+    table = query(map_values, indicator, period, level, province).table
+    suffix = "en" if lang == "en" else "vi"
+    table = table.sort_values(["province_" + suffix, "name_" + suffix])
+    return {None: translate("map.pick_none", lang),
+            **dict(zip(table["code"], table["name_" + suffix] + " · " + table["province_" + suffix]
+                       + " (" + table["code"] + ")"))}
+
+
 def profile_picker(shown: MapValues, key: str) -> None:
     """Without a mouse (or for a unit too small to click): pick a commune, open its profile."""
     if shown.level != "communes":
         return
     lang = language()
-    suffix = "en" if lang == "en" else "vi"
-    table = shown.table.sort_values(["province_" + suffix, "name_" + suffix])
-    labels = {None: translate("map.pick_none", lang),
-              **dict(zip(table["code"], table["name_" + suffix] + " · " + table["province_" + suffix]
-                         + " (" + table["code"] + ")"))}
+    labels = kept(picker_labels, shown.indicator, shown.period, shown.level, shown.province, lang)
     columns = st.columns([4, 2])
     code = choice("selectbox", t("map.pick"), list(labels), f"{key}_pick", labels.get, columns[0])
     if code is None:

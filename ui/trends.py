@@ -17,9 +17,9 @@ from plotly.subplots import make_subplots
 from analytics.exports import safe_file_name
 from analytics.league import months_back
 from analytics.overview import HEADLINE_INDICATORS, communes, indicator_names, months, provinces
-from analytics.trends import NATIONAL, Heatmap, Trend, changes, indicator_choices
+from analytics.trends import NATIONAL, Trend, changes, heatmap, indicator_choices, trend, trends
 from i18n import format_number, translate
-from ui.data import query
+from ui.data import kept, query
 from ui.exports import table_downloads
 from ui.i18n import language, t
 from ui.links import linked_unit, profile_href
@@ -50,16 +50,24 @@ class Controls:
 
 
 def indicator_labels(lang: str) -> dict[str, str]:
-    """Every indicator a trend can show -> its name in `lang`."""
+    """Every indicator a trend can show -> its name in `lang` (kept per data version: do not change it)."""
+    return kept(_indicator_labels, lang)
+
+
+def _indicator_labels(lang: str) -> dict[str, str]:
     names = query(indicator_names).set_index("code")[f"name_{'en' if lang == 'en' else 'vi'}"]
     return {code: names[code] for code in query(indicator_choices)}
 
 
 def unit_labels(lang: str) -> dict[str, str]:
-    """Every commune -> 'name · province (code · other spelling)'.
+    """Every commune -> 'name · province (code · other spelling)' (kept per data version: do not change it).
 
     The search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back.
     """
+    return kept(_unit_labels, lang)
+
+
+def _unit_labels(lang: str) -> dict[str, str]:
     units = query(communes)
     name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
         ("full_name_vi", "province_vi", "name_en")
@@ -68,12 +76,21 @@ def unit_labels(lang: str) -> dict[str, str]:
 
 
 def unit_names(lang: str) -> dict[str, str]:
-    """Commune code -> its name alone, for legends and tables."""
+    """Commune code -> its name alone, for legends and tables (kept per data version: do not change it)."""
+    return kept(_unit_names, lang)
+
+
+def _unit_names(lang: str) -> dict[str, str]:
     units = query(communes)
     return dict(zip(units["code"], units["name_en" if lang == "en" else "full_name_vi"]))
 
 
 def province_names(lang: str) -> dict[str, str]:
+    """Province code -> its name (kept per data version: do not change it)."""
+    return kept(_province_names, lang)
+
+
+def _province_names(lang: str) -> dict[str, str]:
     table = query(provinces)
     return dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
 
@@ -187,17 +204,32 @@ def _layout(figure: go.Figure, lang: str, height: int) -> None:
     figure.update_yaxes(gridcolor="#e5e5e5", zeroline=False)
 
 
-def trend_chart(result: Trend, lang: str) -> None:
+# The figures are built once per data version and choice, for every session (ui.data.kept): plotly's
+# checking of each trace and layout change was most of the page's time on every run.
+
+def trend_chart(indicator: str, units: tuple[str, ...], province: str, lang: str) -> None:
     """The chosen communes, their provinces, the country and the target, month by month."""
+    st.plotly_chart(kept(trend_figure, indicator, units, province, lang), config={"displayModeBar": False},
+                    key="trends_chart")
+
+
+def trend_figure(indicator: str, units: tuple[str, ...], province: str, lang: str) -> go.Figure:
+    result = query(trend, indicator, units, (province,))
     figure = go.Figure()
     _add_lines(figure, result, _lines(result, unit_names(lang), province_names(lang), lang), lang)
     _layout(figure, lang, 440)
     figure.update_yaxes(title=_unit_suffix(result, lang))
-    st.plotly_chart(figure, config={"displayModeBar": False}, key="trends_chart")
+    return figure
 
 
-def small_multiples(results: list[Trend], province: str, lang: str) -> None:
+def small_multiples(indicators: tuple[str, ...], units: tuple[str, ...], province: str, lang: str) -> None:
     """One small chart per indicator, each on its own scale; the communes keep their colours throughout."""
+    st.plotly_chart(kept(multiples_figure, indicators, units, province, lang), config={"displayModeBar": False},
+                    key="trends_multiples")
+
+
+def multiples_figure(indicators: tuple[str, ...], units: tuple[str, ...], province: str, lang: str) -> go.Figure:
+    results = query(trends, indicators, units, (province,))
     names, places, titles = unit_names(lang), province_names(lang), indicator_labels(lang)
     rows = math.ceil(len(results) / MULTIPLES_PER_ROW)
     columns = min(len(results), MULTIPLES_PER_ROW)
@@ -210,11 +242,17 @@ def small_multiples(results: list[Trend], province: str, lang: str) -> None:
                    target_legend=i == first_target)
     _layout(figure, lang, 300 * rows + 60)
     figure.update_annotations(font={"size": 13})
-    st.plotly_chart(figure, config={"displayModeBar": False}, key="trends_multiples")
+    return figure
 
 
-def heatmap_chart(result: Heatmap, lang: str) -> None:
+def heatmap_chart(indicator: str, province: str, lang: str) -> None:
     """Communes × months, best latest value on top; a darker cell is a better value either way."""
+    st.plotly_chart(kept(heatmap_figure, indicator, province, lang), config={"displayModeBar": False},
+                    key="trends_heatmap")
+
+
+def heatmap_figure(indicator: str, province: str, lang: str) -> go.Figure:
+    result = query(heatmap, indicator, province)
     names = result.names["name_en" if lang == "en" else "full_name_vi"]
     labels = list(names + " (" + result.names["code"] + ")")
     z = result.values.to_numpy(float)
@@ -233,7 +271,7 @@ def heatmap_chart(result: Heatmap, lang: str) -> None:
                          separators=",." if lang == "vi" else ".,", plot_bgcolor="white")
     figure.update_yaxes(autorange="reversed", type="category", tickfont={"size": 11})
     figure.update_xaxes(type="category", side="top")
-    st.plotly_chart(figure, config={"displayModeBar": False}, key="trends_heatmap")
+    return figure
 
 
 # -- the change table ------------------------------------------------------------------------------

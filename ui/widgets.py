@@ -10,8 +10,9 @@ import streamlit as st
 
 from analytics.overview import Headline, Scope, communes, months, provinces
 from ui.data import query
-from i18n import translate
+from i18n import format_number, translate
 from ui.i18n import language, number, t
+from ui.tables import styled
 
 
 def choice(kind: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
@@ -76,9 +77,15 @@ def headline_card(card: Headline, name: str, unit: str, decimals: int) -> None:
 
 
 def formatted_table(frame: pd.DataFrame, decimals: dict[str, int]) -> "pd.io.formats.style.Styler":
-    """Numbers shown in the session's locale (1.234,5 / 1,234.5) while sorting stays numeric."""
-    formats = {col: (lambda v, d=d: number(v, d) if pd.notna(v) else "–") for col, d in decimals.items()}
-    return frame.style.format(formats)
+    """Numbers shown in the session's locale (1.234,5 / 1,234.5) while sorting stays numeric; for
+    st.dataframe as it is (rendered once per content and language by ui.tables.styled: style it no further)."""
+    lang = language()  # Styler calls these once per cell (13,000 on the national Overview): bind the language now
+
+    def style(table: pd.DataFrame) -> "pd.io.formats.style.Styler":
+        return table.style.format({col: (lambda v, d=d: format_number(v, lang, d) if pd.notna(v) else "–")
+                                   for col, d in decimals.items()})
+
+    return styled(frame, style, ("formatted_table", lang, tuple(sorted(decimals.items()))))
 
 
 def stop_without_data(message: str) -> NoReturn:

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import store
 from store.audit import audit_log
-from store.users import SYSTEM, add_user, list_users, session_user, sign_in
+from store.users import SYSTEM, add_user, list_users, session_user, set_disabled, sign_in, sign_out
 from tests.conftest import REPO
 from tests.pages.conftest import open_app, raw_keys
 from tests.app_session import PASSWORD
@@ -211,3 +211,31 @@ def test_single_sign_on_without_an_account_here_stays_at_the_form_and_says_why(f
     assert [b.key for b in app.button if b.key == "sign_in_sso"] == ["sign_in_sso"]
     with store.connect(fresh_db) as con:
         assert len(audit_log(con, SYSTEM, action="sign_in_failed")) == 1
+
+
+@pytest.mark.parametrize("change", ["sign_out", "disable", "expire"])
+def test_a_page_open_in_a_session_closes_on_the_next_run_after_a_sign_out_disable_or_expiry(fresh_db, monkeypatch,
+                                                                                            change):
+    """app.py checks the session once a run and the page takes that check: never a check from a run before."""
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "lan", PASSWORD, "viewer")
+        token = sign_in(con, "lan", PASSWORD).token
+    monkeypatch.setenv("XASO_DB", str(fresh_db))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.session_state["lang"] = "en"
+    app.session_state["auth_token"] = token
+    app.run()
+    app.switch_page("pages/trends.py").run()
+    assert not app.exception and app.title[0].value != "Sign in"
+
+    with store.connect(fresh_db) as con:
+        if change == "sign_out":
+            sign_out(con, token)
+        elif change == "disable":
+            set_disabled(con, SYSTEM, "lan", True)
+        else:
+            con.execute("UPDATE user_session SET expires_at = now() - INTERVAL 1 MINUTE")
+    app.run()
+
+    assert app.title[0].value == "Sign in"
+    assert len(app.dataframe) == 0 and len(app.metric) == 0 and len(app.get("plotly_chart")) == 0
