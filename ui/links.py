@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from i18n import LANGUAGES
 from ui.i18n import language
+from ui.widgets import reset_choice
 
 PROFILE_PAGE, PRESENT_PAGE = "pages/profile.py", "pages/present.py"
 PROFILE_PATH = "profile"
@@ -55,7 +55,5 @@ def follow_linked_period(key: str, choices: list[str]) -> None:
     ui.widgets.choice), once per link: the reader may still choose another period afterwards."""
     linked = st.query_params.get(PERIOD_PARAM)
     if linked in choices and st.session_state.get(f"{key}_linked") != linked:
-        st.session_state[key] = linked
         st.session_state[f"{key}_linked"] = linked
-        for lang in LANGUAGES:  # the widget is made again from the kept choice
-            st.session_state.pop(f"{key}.{lang}", None)
+        reset_choice(key, linked)

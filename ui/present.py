@@ -18,12 +18,12 @@ from analytics.meeting_charts import CHART_KINDS, figure
 from analytics.meeting_pdf import chart_png, chromium, pdf_bytes
 from analytics.overview import communes, months, provinces
 from errors import XasoError
-from i18n import LANGUAGES, translate
+from i18n import translate
 from ui.data import query
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
 from ui.links import follow_linked_period, linked_unit
-from ui.widgets import choice, month_label
+from ui.widgets import choice, month_label, reset_choice
 
 SLIDE_KEY = "present_slide"
 PREVIOUS_KEY, NEXT_KEY = "present_previous", "present_next"
@@ -70,12 +70,9 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
     if linked and linked != st.session_state.get(f"{key}_linked"):
         # a new link wins over the kept choice: the pickers are made anew on the linked unit
         st.session_state[f"{key}_linked"] = linked
-        st.session_state[f"{key}_level"] = "province" if len(linked) == 2 else "commune"
-        st.session_state[f"{key}_province"] = linked[:2] if len(linked) == 2 else None
-        st.session_state[f"{key}_commune"] = linked if len(linked) != 2 else None
-        for name in ("level", "province", "commune"):
-            for code in LANGUAGES:
-                st.session_state.pop(f"{key}_{name}.{code}", None)
+        reset_choice(f"{key}_level", "province" if len(linked) == 2 else "commune")
+        reset_choice(f"{key}_province", linked[:2] if len(linked) == 2 else None)
+        reset_choice(f"{key}_commune", linked if len(linked) != 2 else None)
     cols = st.columns([2, 2, 3, 2])
     level = choice("segmented_control", t("deck.present.level"), ["commune", "province"], f"{key}_level",
                    lambda v: translate(f"scope.{v}", lang), cols[0])

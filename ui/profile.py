@@ -16,7 +16,7 @@ from ui.data import query
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
-from ui.widgets import choice, month_label
+from ui.widgets import choice, month_label, reset_choice
 
 # colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
 GAIN, LOSS, TOTAL = "#1f4e79", "#f0a35e", "#8c8c8c"
@@ -39,9 +39,7 @@ def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
     if linked and not unknown and linked != st.session_state.get(f"{key}_linked"):
         # a new link wins over the kept choice: made anew, the picker shows the linked unit
         st.session_state[f"{key}_linked"] = linked
-        st.session_state[f"{key}_unit"] = linked
-        for code in ("vi", "en"):
-            st.session_state.pop(f"{key}_unit.{code}", None)
+        reset_choice(f"{key}_unit", linked)
     columns = st.columns([3, 1])
     unit = choice("selectbox", t("profile.pick"), list(labels), f"{key}_unit", labels.get, columns[0])
     follow_linked_period(f"{key}_month", available)

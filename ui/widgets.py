@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.overview import Headline, Scope, communes, months, provinces
 from ui.data import query
-from i18n import format_number, translate
+from i18n import LANGUAGES, format_number, translate
 from ui.i18n import language, number, t
 from ui.tables import styled
 
@@ -33,6 +33,14 @@ def choice(kind: str, label: str, options: list[Any], key: str, format_func: Cal
     st.session_state[key] = picked
     return picked
 
+
+
+def reset_choice(key: str, value: Any) -> None:
+    """Make `value` the choice kept under `key` (see choice) before its widget is drawn in this run: the
+    widget's own per-language states are dropped, so it is made anew showing `value`."""
+    st.session_state[key] = value
+    for lang in LANGUAGES:
+        st.session_state.pop(f"{key}.{lang}", None)
 
 def scope_and_month(key: str) -> tuple[Scope, str | None]:
     """Level (country / province / commune), the unit and the month; the latest month by default."""
