@@ -33,7 +33,8 @@ def _cached(function_name: str, version: str, db: str, args: tuple[Any, ...]) ->
         return _function(function_name)(con, *args)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+# a national map figure holds ~5 MB of hover texts and locations (measured): 48 of them stay well under 1 GB
+@st.cache_resource(show_spinner=False, max_entries=48)
 def _kept(function_name: str, version: str, db: str, args: tuple[Any, ...]) -> Any:
     return _function(function_name)(*args)
 
