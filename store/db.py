@@ -18,6 +18,15 @@ XASO_VERSION = "0.2.0"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "xaso.duckdb"
 _LOCK_WAIT_SECONDS = float(os.environ.get("XASO_LOCK_WAIT", "30"))
+# DuckDB locks the whole file per process. A busy dashboard opens connections in many threads, one after
+# the other, so the file is almost never free and a command-line load could wait out its lock wait
+# between them. A process waiting for the lock says so with a marker file beside the database
+# (`<db>.waiting-<pid>`, touched at every retry); other processes hold back new connections while a fresh
+# marker is there (at most _YIELD_SECONDS per connection, so two waiting processes cannot block each other).
+_WAITING_MARK = ".waiting-"
+_MARK_FRESH_SECONDS = 2.0  # a marker not touched for this long is a waiter that died (or gave up)
+_YIELD_SECONDS = 2.0
+_RETRY_CAP_SECONDS = 0.1  # the waiter looks often: the gaps the others leave it are short
 
 _prepared: set[str] = set()  # paths migrated and seeded by this process
 _prepare_lock = threading.Lock()
@@ -62,25 +71,55 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + _LOCK_WAIT_SECONDS
-    delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.ResourceInUseException as exc:
-            # DuckDB shares one database instance per file within a process; a thread opening the file while
-            # another closes the instance's last connection gets "Unique file handle conflict" (many sessions
-            # of the dashboard at once). The instance is gone a moment later: open again.
-            if "file handle conflict" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.01)
-            continue
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(path=str(path), seconds=_LOCK_WAIT_SECONDS) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+    delay = 0.02
+    mark = path.with_name(f"{path.name}{_WAITING_MARK}{os.getpid()}")
+    _yield_to_waiting_processes(path)
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(path))
+            except duckdb.ResourceInUseException as exc:
+                # DuckDB shares one database instance per file within a process; a thread opening the file
+                # while another closes the instance's last connection gets "Unique file handle conflict"
+                # (many sessions of the dashboard at once). The instance is gone a moment later: open again.
+                if "file handle conflict" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+                continue
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(path=str(path), seconds=_LOCK_WAIT_SECONDS) from exc
+                mark.touch()  # another process holds the file: ask it to leave us a gap
+                time.sleep(delay)
+                delay = min(delay * 2, _RETRY_CAP_SECONDS)
+    finally:
+        mark.unlink(missing_ok=True)
+
+
+def _yield_to_waiting_processes(path: Path) -> None:
+    """Hold back while another process has said it waits for this file (see _WAITING_MARK)."""
+    until = time.monotonic() + _YIELD_SECONDS
+    while time.monotonic() < until and _someone_else_waits(path):
+        time.sleep(0.01)
+
+
+def _someone_else_waits(path: Path) -> bool:
+    prefix, own = f"{path.name}{_WAITING_MARK}", f"{path.name}{_WAITING_MARK}{os.getpid()}"
+    try:
+        entries = list(os.scandir(path.parent))
+    except FileNotFoundError:
+        return False
+    now = time.time()
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name != own:
+            try:
+                if now - entry.stat().st_mtime < _MARK_FRESH_SECONDS:
+                    return True
+            except FileNotFoundError:  # the waiter got in meanwhile
+                continue
+    return False
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
