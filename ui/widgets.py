@@ -29,7 +29,8 @@ def choice(kind: str, label: str, options: list[Any], key: str, format_func: Cal
         picked = widget(label, options, default=options[index], format_func=format_func, key=widget_key)
     else:
         picked = widget(label, options, index=index, format_func=format_func, key=widget_key)
-    picked = options[index] if picked is None else picked  # a second click clears a segmented control
+    if picked is None and (kind == "segmented_control" or None not in options):
+        picked = options[index]  # a second click clears a segmented control: the choice stays
     st.session_state[key] = picked
     return picked
 

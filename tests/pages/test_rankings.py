@@ -119,6 +119,19 @@ def test_a_commune_inside_the_top_n_is_highlighted_in_place_without_a_neighbours
 
 
 
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_whole_country_can_be_chosen_again_after_a_province(demo_db, monkeypatch, lang):
+    app = open_rankings(demo_db, lang, monkeypatch)
+    app.selectbox(key=f"rankings_province.{lang}").set_value("25").run()
+    assert len(league_table(app)) < 200  # Phú Thọ's communes
+
+    app.selectbox(key=f"rankings_province.{lang}").set_value(None).run()  # "Cả nước" is the None option
+
+    assert app.selectbox(key=f"rankings_province.{lang}").value is None
+    assert len(league_table(app)) > 3000
+    assert {"vi": "Cả nước", "en": "Whole country"}[lang] in app.subheader[0].value
+
 @pytest.mark.parametrize(("lang", "label"), [("vi", "Mở hồ sơ Xã Vân Bán"), ("en", "Open the profile of Van Ban")])
 def test_my_commune_links_to_its_profile_on_the_ranked_month(demo_db, monkeypatch, lang, label):
     app = open_rankings(demo_db, lang, monkeypatch)
