@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.auth import account_box, checked_for_this_run, public_mode, signed_in_user
+from ui.auth import account_box, checked_for_this_run, open_on_home_province, public_mode, signed_in_user
 from ui.i18n import language_switch
 from ui.navigation import navigation
 
@@ -14,5 +14,6 @@ language_switch()
 user = signed_in_user()
 if user is not None:
     account_box(user)
+    open_on_home_province(user)
 with checked_for_this_run(user):  # the page's require_role takes this check: one database visit a run
     navigation(user, public_mode()).run()

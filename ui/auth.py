@@ -111,6 +111,23 @@ def account_box(user: User) -> None:
         st.rerun()
 
 
+# The pickers that choose a province, as each page keys them, and what a province's own people start on.
+_HOME_PROVINCE_CHOICES = {"overview_level": "province", "overview_province": None, "rankings_province": None,
+                          "map_level": "communes", "map_province": None, "trends_province": None,
+                          "present_province": None, "quality_province": None}  # None: the user's province
+_HOME_SET_KEY = "auth_home_province_for"
+
+
+def open_on_home_province(user: User) -> None:
+    """A user limited to one province finds the pages on it, not on the whole country: once per sign-in,
+    every province picker not chosen yet in this session starts on theirs (their own choices then stay)."""
+    if user.province_code is None or st.session_state.get(_HOME_SET_KEY) == user.username:
+        return
+    st.session_state[_HOME_SET_KEY] = user.username
+    for key, value in _HOME_PROVINCE_CHOICES.items():
+        st.session_state.setdefault(key, user.province_code if value is None else value)
+
+
 @contextmanager
 def checked_for_this_run(user: User | None) -> Iterator[None]:
     """app.py checked the session against the database at the start of this run: the page it runs

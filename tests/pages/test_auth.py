@@ -239,3 +239,31 @@ def test_a_page_open_in_a_session_closes_on_the_next_run_after_a_sign_out_disabl
 
     assert app.title[0].value == "Sign in"
     assert len(app.dataframe) == 0 and len(app.metric) == 0 and len(app.get("plotly_chart")) == 0
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_province_user_finds_the_pages_on_their_province_and_keeps_their_own_choices(demo_db, monkeypatch, lang):
+    app = open_app(demo_db, lang, monkeypatch, role="viewer", province="25")
+
+    assert app.segmented_control(key=f"overview_level.{lang}").value == "province"
+    assert app.selectbox(key=f"overview_province.{lang}").value == "25"
+    for page in ("rankings", "map", "trends", "present"):
+        app.switch_page(f"pages/{page}.py").run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert app.selectbox(key=f"{page}_province.{lang}").value == "25", page
+    assert app.selectbox(key=f"present_commune.{lang}").value.startswith("0")  # a commune of Phú Thọ (25)
+
+    app.switch_page("pages/rankings.py").run()
+    app.selectbox(key=f"rankings_province.{lang}").set_value("01").run()  # Hà Nội, by the reader's choice
+    app.switch_page("pages/overview.py").run()
+    app.switch_page("pages/rankings.py").run()
+    assert app.selectbox(key=f"rankings_province.{lang}").value == "01"
+    assert raw_keys(app) == []
+
+
+def test_a_user_of_every_province_starts_on_the_whole_country(demo_db, monkeypatch):
+    app = open_app(demo_db, "vi", monkeypatch, role="viewer")
+
+    assert app.segmented_control(key="overview_level.vi").value == "country"
+    app.switch_page("pages/rankings.py").run()
+    assert app.selectbox(key="rankings_province.vi").value is None
