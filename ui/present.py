@@ -70,18 +70,17 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
     if linked and linked != st.session_state.get(f"{key}_linked"):
         # a new link wins over the kept choice: the pickers are made anew on the linked unit
         st.session_state[f"{key}_linked"] = linked
-        reset_choice(f"{key}_level", "province" if len(linked) == 2 else "commune")
-        reset_choice(f"{key}_province", linked[:2] if len(linked) == 2 else None)
-        reset_choice(f"{key}_commune", linked if len(linked) != 2 else None)
+        is_province = len(linked) == 2
+        every_commune = query(communes, None)
+        parents = dict(zip(every_commune["code"], every_commune["province_code"]))
+        reset_choice(f"{key}_level", "province" if is_province else "commune")
+        reset_choice(f"{key}_province", linked if is_province else parents.get(linked))
+        reset_choice(f"{key}_commune", None if is_province else linked)
     cols = st.columns([2, 2, 3, 2])
     level = choice("segmented_control", t("deck.present.level"), ["commune", "province"], f"{key}_level",
                    lambda v: translate(f"scope.{v}", lang), cols[0])
     table = query(provinces)
     names = dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
-    if linked and len(linked) != 2 and st.session_state.get(f"{key}_province") is None:
-        units = query(communes, None)
-        match = units[units["code"] == linked]
-        st.session_state[f"{key}_province"] = match["province_code"].iloc[0] if len(match) else None
     province = choice("selectbox", t("scope.province"), list(names), f"{key}_province", names.get, cols[1])
     unit = province
     if level == "commune":
