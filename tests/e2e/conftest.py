@@ -46,6 +46,9 @@ E2E_USER, E2E_PASSWORD = "e2e-admin", "mật-khẩu-trình-duyệt"
 _IDLE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
          " return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'"
          " && app.getAttribute('data-test-script-state') === 'notRunning'; }")
+# What a page loaded from anywhere but the app itself (data: and blob: are made in the page): [] offline.
+FOREIGN_RESOURCES = ("(origin) => performance.getEntriesByType('resource').map((entry) => entry.name)"
+                     ".filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'))")
 _TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 # --- Database and server ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from i18n import catalog, translate
-from tests.e2e.test_overview_browser import ERRORS, LANGUAGE_NAME, language_radio
+from tests.e2e.conftest import FOREIGN_RESOURCES
+from tests.e2e.test_overview_browser import ERRORS, language_radio
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
@@ -21,8 +22,6 @@ expect.set_options(timeout=30_000)
 LOCALES = {"vi": "vi-VN", "en": "en-US"}
 # Presentation hides the sidebar (full screen): it comes last, when nothing needs the sidebar any more.
 VISIT_ORDER = sorted(PAGES, key=lambda spec: spec.url_path == "present")
-_FOREIGN = "(origin) => performance.getEntriesByType('resource').map((e) => e.name)" \
-           ".filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'))"
 _KEY = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")  # how catalog keys look: "rankings.title"
 
 
@@ -60,4 +59,4 @@ def test_every_page_opens_from_the_sidebar_in_the_sessions_language(open_app, re
             problems.append(f"{spec.url_path}: opened {page.url}")
         screenshot(page, f"page_{spec.url_path}_{lang}.png")
     assert problems == []
-    assert page.evaluate(_FOREIGN, app_url) == []
+    assert page.evaluate(FOREIGN_RESOURCES, app_url) == []

@@ -23,7 +23,7 @@ from analytics.meeting import meeting_content
 from analytics.profile import profile
 from i18n import format_number
 from tests.conftest import SAMPLES
-from tests.e2e.conftest import VIEWPORT, _RunWatcher, sign_in_through_the_form, start_server
+from tests.e2e.conftest import FOREIGN_RESOURCES, VIEWPORT, _RunWatcher, sign_in_through_the_form, start_server
 from tests.e2e.test_overview_browser import ERRORS, LANGUAGE_NAME, SWITCH_LABEL
 
 pytestmark = pytest.mark.e2e
@@ -34,8 +34,6 @@ MONTH = "2026-09"
 UNIT, UNIT_ROW = "03646", 4  # Phường Tô Hiệu, Sơn La: the sample's first data row
 SATISFACTION_COLUMN = "H"  # "Mức độ hài lòng (%)"
 INDICATOR = "satisfaction_rate"
-_FOREIGN = "(origin) => performance.getEntriesByType('resource').map((e) => e.name)" \
-           ".filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'))"
 
 
 def _sidebar_link(page, name: str):
@@ -153,7 +151,7 @@ def test_sign_in_upload_rank_profile_language_and_the_deck_in_one_session(browse
         assert download.suggested_filename == f"{pack.file_stem}.pptx" == f"xaso_{UNIT}_{MONTH}_en.pptx"
         deck_file = tmp_path / download.suggested_filename
         download.save_as(deck_file)
-        assert page.evaluate(_FOREIGN, url) == []  # the whole visit loaded nothing from outside the machine
+        assert page.evaluate(FOREIGN_RESOURCES, url) == []  # the whole visit loaded nothing from outside the machine
         context.close()
 
     deck = Presentation(str(deck_file))

@@ -8,7 +8,7 @@ import csv
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import REPO_ROOT
+from tests.e2e.conftest import FOREIGN_RESOURCES, REPO_ROOT
 from tests.e2e.test_overview_browser import ERRORS
 
 pytestmark = pytest.mark.e2e
@@ -32,8 +32,6 @@ _INSIDE = """() => { for (const path of document.querySelectorAll('.choroplethla
     } } return null; }"""
 _BASE_IS_EMPTY = """() => { const base = (window.PlotlyGeoAssets || {topojson: {}}).topojson.world_110m;
     return !!base && Object.values(base.objects).every((layer) => layer.geometries.length === 0); }"""
-_FOREIGN_RESOURCES = """(origin) => performance.getEntriesByType('resource').map((entry) => entry.name)
-    .filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'))"""
 _HOVER = "() => Array.from(document.querySelectorAll('.hoverlayer text')).map(t => t.textContent).join(' | ')"
 
 
@@ -48,7 +46,7 @@ def test_the_map_draws_offline_and_a_province_click_zooms_to_its_communes(open_a
     expect(page.locator(ERRORS)).to_have_count(0)
     # the base topology plotly loaded is the repository's empty one, not a world map from a CDN
     assert page.evaluate(_BASE_IS_EMPTY) is True
-    assert page.evaluate(_FOREIGN_RESOURCES, app_url) == []  # everything the page loaded so far
+    assert page.evaluate(FOREIGN_RESOURCES, app_url) == []  # everything the page loaded so far
     screenshot(page, f"map_{lang}.png")
 
     label, provinces, communes = LEVEL[lang]
