@@ -63,7 +63,7 @@ import numpy as np
 from benchmarks.server import (REPO_ROOT, RowCheck, add_user, build_demo_db, check_rows, observation_counts,
                                run_async, run_server)
 
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+SAMPLES = REPO_ROOT / "tests" / "data" / "samples"
 UPLOADS = [SAMPLES / "laocai_2026-09_bao_cao_tthc.xlsx", SAMPLES / "sonla_2026-09_chuyen_doi_so.xlsx"]
 USER, PASSWORD = "bench-load-admin", "tải-đồng-thời-766"
 PROVINCE = "Lào Cai"

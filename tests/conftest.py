@@ -11,7 +11,8 @@ import pytest
 import store
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "samples"
+TEST_DATA = REPO / "tests" / "data"  # copies of what the tests need, so a clone alone passes
+SAMPLES = TEST_DATA / "samples"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,7 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def samples() -> Path:
-    """The shared sample spreadsheets (shared/ sits beside the repository, also in CI)."""
+    """The sample spreadsheets, copied from the project's shared folder into tests/data/samples."""
     assert SAMPLES.is_dir(), f"sample files not found at {SAMPLES}"
     return SAMPLES
 

@@ -1,4 +1,4 @@
-"""Every file in shared/samples behaves as its README says, through the API and the command line."""
+"""Every file in tests/data/samples (the shared samples) behaves as its README says, through the API and the command line."""
 
 from __future__ import annotations
 

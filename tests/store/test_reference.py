@@ -8,9 +8,9 @@ import duckdb
 
 import store
 from store.reference import CATALOG_CSV
-from tests.conftest import REPO
+from tests.conftest import TEST_DATA
 
-SPEC_CATALOG = REPO.parent / "shared" / "spec" / "indicators.csv"
+SPEC_CATALOG = TEST_DATA / "spec" / "indicators.csv"
 
 
 def rows(db, sql, params=()):
