@@ -16,6 +16,7 @@ import pandas as pd
 from analytics.periods import AnalysisPeriod
 from errors import NotRankable, UnknownIndicator, UnknownScope
 from store.reference import cache_by_key, reference_key, store_composite
+from store.users import User
 from analytics.values import (SERVICE_INDEX, Indicator, catalog, load_observations, needed_codes, service_index_from,
                               values_from)
 
@@ -267,9 +268,9 @@ def composite_values(obs: pd.DataFrame, indicators: dict[str, Indicator], compos
     return result.reset_index(drop=True), missing.reset_index(drop=True)
 
 
-def save_composite(con: duckdb.DuckDBPyConnection, composite: Composite, created_by: str) -> None:
-    """Keep a composite under its name (saving a name again updates it)."""
-    store_composite(con, composite.name, composite.to_json(), created_by)
+def save_composite(con: duckdb.DuckDBPyConnection, composite: Composite, by: User) -> None:
+    """Keep a composite under its name for `by` (an analyst; replacing one needs its author or an admin)."""
+    store_composite(con, composite.name, composite.to_json(), by)
 
 
 def load_composite(con: duckdb.DuckDBPyConnection, name: str) -> Composite:

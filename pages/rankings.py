@@ -11,7 +11,7 @@ from ui.league import (composite_builder, distribution_chart, downloads, indicat
                        league_table, period_label, scope_label, unit_position, unranked_lists)
 from ui.widgets import stop_without_data
 
-require_role("viewer")
+reader = require_role("viewer")
 st.title(t("rankings.title"))
 st.caption(t("rankings.caption"))
 controls = league_controls("rankings")
@@ -52,4 +52,4 @@ else:
     st.caption(t("rankings.rule"))
 
 unranked_lists(result, names)
-composite_builder("rankings")
+composite_builder("rankings", reader)

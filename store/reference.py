@@ -17,7 +17,8 @@ import pandas as pd
 
 from store.audit import record
 from store.db import REPO_ROOT, transaction
-from store.users import system_user
+from store.audit import record_refusal
+from store.users import NotAllowed, SessionExpired, User, require_role, system_user
 
 DATA_DIR = REPO_ROOT / "data"
 UNITS_CSV = DATA_DIR / "admin_units_2025.csv"
@@ -159,9 +160,29 @@ def save_mapping_profile(con: duckdb.DuckDBPyConnection, name: str, fingerprint:
                 [name, fingerprint, json.dumps(mapping, ensure_ascii=False), created_by])
 
 
-def store_composite(con: duckdb.DuckDBPyConnection, name: str, definition: str, created_by: str) -> None:
-    """A named composite index (its definition as JSON); saving a name again updates it."""
-    con.execute("INSERT OR REPLACE INTO composite VALUES (?, ?, ?, current_timestamp)", [name, definition, created_by])
+def store_composite(con: duckdb.DuckDBPyConnection, name: str, definition: str, by: User | None) -> None:
+    """A named composite index (its definition as JSON), saved by `by` and recorded in the audit trail.
+
+    Saving needs an analyst; saving a name again replaces it, which only its author or an administrator may
+    do (NotAllowed otherwise, the refusal recorded). Every reader sees every composite.
+    """
+    if by is None:  # a public visitor, or a session that ended
+        raise SessionExpired()
+    if not isinstance(by, User):  # a bare name would say nothing about the role: refuse, never guess
+        raise TypeError(f"store_composite needs the signed-in User, got {type(by).__name__}")
+    author = con.execute("SELECT created_by FROM composite WHERE name = ?", [name]).fetchall()
+    replaced = author[0][0] if author else None
+    try:
+        require_role(by, "analyst", "composite")
+        if replaced is not None and replaced != by.username and by.role != "admin":
+            raise NotAllowed(user=by.username, role=by.role, action="composite_overwrite", provinces="–")
+    except NotAllowed:
+        record_refusal(con, by.username, "composite", name, {"author": replaced})
+        raise
+    with transaction(con):
+        con.execute("INSERT OR REPLACE INTO composite VALUES (?, ?, ?, current_timestamp)", [name, definition,
+                                                                                          by.username])
+        record(con, by.username, "composite", name, {"definition": json.loads(definition), "replaced": replaced})
 
 
 def reference_key(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:

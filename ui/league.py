@@ -17,7 +17,10 @@ from analytics.league import (League, composite_parts, covered_months, distribut
 from analytics.overview import communes, indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
+from errors import XasoError
 from i18n import format_number, translate
+from store.users import SessionExpired, User
+from ui.auth import has_role, signed_in_user
 from ui.data import data_changed, kept, query
 from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
@@ -305,13 +308,19 @@ def downloads(league: League, controls: Controls, key: str) -> None:
 
 # -- a user's composite ----------------------------------------------------------------------------
 
-def composite_builder(key: str) -> None:
-    """Pick indicators and weights, name the mix, save it: it joins the indicator picker."""
+def composite_builder(key: str, reader: User | None) -> None:
+    """Pick indicators and weights, name the mix, save it: it joins the indicator picker. Offered to analysts
+    and administrators; the store checks the role again when saving (and who may replace a name)."""
+    if not has_role(reader, "analyst"):
+        return
     lang = language()
     names = indicator_labels(lang)
-    with st.expander(t("rankings.composite.title"), expanded=f"{key}_composite_saved" in st.session_state):
+    with st.expander(t("rankings.composite.title"), expanded=f"{key}_composite_saved" in st.session_state
+                     or f"{key}_composite_refused" in st.session_state):
         if saved := st.session_state.pop(f"{key}_composite_saved", None):
             st.success(t("rankings.composite.saved", name=saved))
+        if refused := st.session_state.pop(f"{key}_composite_refused", None):
+            st.error(refused)
         st.caption(t("rankings.composite.caption"))
         name = st.text_input(t("rankings.composite.name"), max_chars=60, key=f"{key}_composite_name").strip()
         parts = st.multiselect(t("rankings.composite.parts"), query(composite_parts), format_func=names.get,
@@ -330,8 +339,16 @@ def composite_builder(key: str) -> None:
 
 
 def _save(composite: Composite, key: str, lang: str) -> None:
-    with store.connect() as con:
-        save_composite(con, composite, st.user.get("email") or "anonymous")
+    """Saved under the account signed in when the button is pressed (asked again, never remembered)."""
+    try:
+        by = signed_in_user()
+        if by is None:
+            raise SessionExpired()
+        with store.connect() as con:
+            save_composite(con, composite, by)
+    except XasoError as refused:
+        st.session_state[f"{key}_composite_refused"] = refused.message(lang)
+        return
     data_changed()
     st.session_state[f"{key}_indicator"] = COMPOSITE_PREFIX + composite.name  # the picker's kept choice
     st.session_state.pop(f"{key}_indicator.{lang}", None)  # so the picker is made anew, showing it

@@ -13,6 +13,9 @@ from analytics.league import (covered_months, composite_parts, distribution, exp
 from analytics.ranking import Composite, rank, save_composite
 from analytics.values import catalog
 from tests.analytics.monthly_files import load_month
+from store.users import User
+
+ANALYST = User("an", "Nguyễn Văn An", "analyst", None)  # composites are saved by an analyst
 
 # Three communes of Phú Thọ (25)
 VAN_BAN, LAM_THAO, DAO_XA = "08377", "08494", "08662"
@@ -69,8 +72,7 @@ def test_the_service_index_has_a_point_only_in_months_with_all_six_groups(phu_th
 @pytest.mark.parametrize("method", ["arithmetic", "geometric"])
 def test_a_composite_sparkline_ends_at_the_value_the_unit_is_ranked_on(phu_tho, method):
     with store.connect(phu_tho) as con:
-        save_composite(con, Composite("Đúng hạn", (("on_time_rate", 2.0), ("transparency_score", 1.0)), method),
-                       "test")
+        save_composite(con, Composite("Đúng hạn", (("on_time_rate", 2.0), ("transparency_score", 1.0)), method), ANALYST)
         lines = sparklines(con, "composite:Đúng hạn", [VAN_BAN, LAM_THAO], "2026-10", months=3)
         ranked = rank(con, "composite:Đúng hạn", "2026-10", province="25").table.set_index("unit_code")["value"]
 
@@ -157,7 +159,7 @@ def test_the_period_picker_offers_months_latest_first_then_their_quarters_and_ye
 
 def test_the_indicator_picker_starts_with_the_service_index_and_ends_with_saved_composites(phu_tho):
     with store.connect(phu_tho) as con:
-        save_composite(con, Composite("Số hóa", (("digitization_rate", 1.0), ("esign_rate", 1.0))), "test")
+        save_composite(con, Composite("Số hóa", (("digitization_rate", 1.0), ("esign_rate", 1.0))), ANALYST)
         choices = indicator_choices(con)
         parts = composite_parts(con)
 

@@ -18,6 +18,9 @@ from analytics.values import UnknownIndicator, catalog, load_observations, value
 from errors import NotRankable
 from tests.analytics.monthly_files import load_month
 from tests.conftest import REPO
+from store.users import User
+
+ANALYST = User("an", "Nguyễn Văn An", "analyst", None)  # composites are saved by an analyst
 
 # Five communes of Phú Thọ (25)
 VAN_BAN, LAM_THAO, PHU_THO_WARD, TIEN_LUONG, DAO_XA = "08377", "08494", "07942", "08344", "08662"
@@ -193,7 +196,7 @@ def test_goalposts_flip_for_lower_is_better_and_cap_at_the_target(phu_tho):
 def test_a_saved_composite_ranks_by_name_and_geometric_punishes_imbalance(phu_tho):
     with store.connect(phu_tho) as con:
         save_composite(con, Composite("Cân bằng", (("on_time_rate", 1.0), ("online_service_score", 1.0)),
-                                      "geometric"), "an")
+                                      "geometric"), ANALYST)
         result = rank(con, "composite:Cân bằng", "2026-09", province="25")
 
     values = result.table.set_index("unit_code")["value"]

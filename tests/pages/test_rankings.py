@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import open_page, raw_keys
+import store
+from tests.pages.conftest import open_app, open_page, raw_keys
 
 COMMUNES, HA_NOI = 3321, 126
 NOT_REPORTED = {"vi": "Chưa báo cáo", "en": "Not reported"}
@@ -229,3 +230,55 @@ def test_choices_survive_a_change_of_language(demo_db, monkeypatch):
     assert app.selectbox(key="rankings_period.en").value == "2026-Q3"
     assert app.toggle(key="rankings_thin").value is True
     assert app.title[0].value == "Commune rankings"
+
+
+def open_rankings_as(db, lang: str, monkeypatch: pytest.MonkeyPatch, role: str, province: str | None = None) -> AppTest:
+    app = open_app(db, lang, monkeypatch, role=role, province=province)
+    app.switch_page("pages/rankings.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def save_from_page(app: AppTest, name: str, parts: list[str]) -> None:
+    app.text_input(key="rankings_composite_name").set_value(name).run()
+    app.multiselect(key="rankings_composite_parts").set_value(parts).run()
+    app.button(key="rankings_composite_save").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_viewer_is_not_offered_the_composite_builder(demo_db, monkeypatch, lang):
+    app = open_rankings_as(demo_db, lang, monkeypatch, "viewer")
+    assert not [w for w in app.text_input if w.key == "rankings_composite_name"]
+    assert league_table(app) is not None  # the page itself still reads
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_composite_saved_on_the_page_is_under_the_signed_in_account_and_another_analyst_cannot_replace_it(
+        demo_db, tmp_path, monkeypatch, lang):
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    author = open_rankings_as(db, lang, monkeypatch, "analyst", "25")
+    save_from_page(author, "Chỉ số riêng", ["on_time_rate", "digitization_rate"])
+    assert author.success and not author.error
+
+    other = open_rankings_as(db, lang, monkeypatch, "analyst", "15")
+    save_from_page(other, "Chỉ số riêng", ["esign_rate", "online_filing_rate"])
+    assert not other.success
+    assert ("tên khác" if lang == "vi" else "another name") in other.error[0].value
+
+    with store.connect(db) as con:
+        definition = con.execute("SELECT created_by, definition FROM composite WHERE name = 'Chỉ số riêng'").fetchall()
+        audit = con.execute("SELECT actor, outcome FROM audit WHERE action = 'composite' ORDER BY happened_at, rowid"
+                            ).fetchall()
+    assert definition[0][0] == "tester-analyst-25" and "esign_rate" not in definition[0][1]
+    assert audit == [("tester-analyst-25", "ok"), ("tester-analyst-15", "refused")]
+
+
+def test_a_public_visitor_reads_the_rankings_but_is_not_offered_the_composite_builder(demo_db, monkeypatch):
+    monkeypatch.setenv("XASO_PUBLIC", "1")
+    app = open_app(demo_db, "vi", monkeypatch, role=None)
+    app.switch_page("pages/rankings.py").run()
+    assert not app.exception
+    assert len(league_table(app)) > 3000
+    assert not [w for w in app.text_input if w.key == "rankings_composite_name"]

@@ -8,6 +8,9 @@ import store
 from analytics.league import indicator_choices
 from analytics.ranking import COMPOSITE_PREFIX, Composite, save_composite
 from ui.data import data_changed, kept, query
+from store.users import User
+
+ANALYST = User("an", "Nguyễn Văn An", "analyst", None)  # composites are saved by an analyst
 
 
 def choices_in(lang: str) -> list[str]:
@@ -29,7 +32,7 @@ def test_the_same_question_gets_the_same_object_until_the_data_changes(database)
     assert not any(code.startswith(f"vi:{COMPOSITE_PREFIX}") for code in first)
 
     with store.connect(database) as con:
-        save_composite(con, Composite("Số hoá", (("online_filing_rate", 1.0), ("esign_rate", 1.0))), "test")
+        save_composite(con, Composite("Số hoá", (("online_filing_rate", 1.0), ("esign_rate", 1.0))), ANALYST)
     data_changed()  # as a page does after it writes
 
     after = kept(choices_in, "vi")
