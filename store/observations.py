@@ -114,6 +114,20 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: "User | st
     return count
 
 
+def rollback_effect(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, int]:
+    """What rolling back a batch would do, before anyone confirms it: (current values it would remove, of
+    those how many get an earlier loaded value back; the rest become empty)."""
+    removed, restored = con.execute("""
+        WITH k AS (SELECT unit_code, indicator_code, period FROM observation WHERE batch_id = ? AND is_current)
+        SELECT (SELECT count(*) FROM k),
+               (SELECT count(*) FROM k WHERE EXISTS (
+                    SELECT 1 FROM observation o JOIN batch b ON b.batch_id = o.batch_id AND b.status = 'loaded'
+                    WHERE o.unit_code = k.unit_code AND o.indicator_code = k.indicator_code
+                      AND o.period = k.period AND o.batch_id <> ?))
+    """, [batch_id, batch_id]).fetchall()[0]
+    return int(removed), int(restored)
+
+
 def batch_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every batch, newest first."""
     return con.execute("""

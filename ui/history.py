@@ -15,7 +15,7 @@ from errors import XasoError
 from etl.template import commune_count, template_file_name, template_indicators, template_workbook
 from i18n import format_datetime, format_number, translate
 from store.batches import batch_changes, batch_list
-from store.observations import rollback_batch
+from store.observations import rollback_batch, rollback_effect
 from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
@@ -155,15 +155,19 @@ def show_changes(batch_id: int, key: str) -> None:
 
 
 def rollback_form(batch: pd.Series, key: str) -> None:
-    """Two steps: tick that you understand what comes back, then confirm. Then the pages see the change."""
+    """Say what comes back, then ask for the batch number to be typed: a rollback of a national batch
+    removes a hundred thousand values, so two stray clicks must not do it."""
     batch_id = int(batch.name)
     if batch["status"] != "loaded":
         st.caption(t("history.rollback.not_live"))
         return
-    st.warning(t("history.rollback.explain", batch=str(batch_id), rows=int(batch["rows_loaded"])))
-    sure = st.checkbox(t("history.rollback.confirm_box", batch=str(batch_id)), key=f"{key}_sure_{batch_id}")
-    if st.button(t("history.rollback.button", batch=str(batch_id)), type="primary", disabled=not sure,
-                 icon=":material/undo:", key=f"{key}_rollback_{batch_id}"):
+    removed, restored = query(rollback_effect, batch_id)
+    st.warning(t("history.rollback.explain", batch=str(batch_id), rows=number(removed), restored=number(restored),
+                 emptied=number(removed - restored)))
+    typed = st.text_input(t("history.rollback.type_number", batch=str(batch_id)), key=f"{key}_sure_{batch_id}",
+                          placeholder=str(batch_id))
+    if st.button(t("history.rollback.button", batch=str(batch_id)), type="primary",
+                 disabled=typed.strip() != str(batch_id), icon=":material/undo:", key=f"{key}_rollback_{batch_id}"):
         try:
             with st.spinner(t("history.rollback.running", batch=str(batch_id))), \
                     store.connect(store.database_path()) as con, store.transaction(con):

@@ -113,14 +113,18 @@ def test_picking_an_older_batch_shows_its_values(demo_db, monkeypatch):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_a_rollback_needs_the_confirmation_and_restores_the_values_before(corrected_db, monkeypatch, lang):
+def test_a_rollback_needs_the_batch_number_typed_and_restores_the_values_before(corrected_db, monkeypatch, lang):
     demo_values = _demo_values(corrected_db)
     app = open_history(corrected_db, lang, monkeypatch)
-    button = app.button(key=f"history_rollback_{DEMO_BATCHES + 1}")
-    assert button.disabled  # nothing happens before the box is ticked
+    batch = DEMO_BATCHES + 1
+    assert app.button(key=f"history_rollback_{batch}").disabled  # nothing happens before the number is typed
+    assert {"vi": "3 giá trị trở về số đã nạp trước đó, 0 giá trị trở thành trống",
+            "en": "3 go back to the figure loaded before, 0 become empty"}[lang] in app.warning[0].value
 
-    app.checkbox(key=f"history_sure_{DEMO_BATCHES + 1}").check().run()
-    app.button(key=f"history_rollback_{DEMO_BATCHES + 1}").click().run()
+    app.text_input(key=f"history_sure_{batch}").input(str(batch - 1)).run()  # another batch's number
+    assert app.button(key=f"history_rollback_{batch}").disabled
+    app.text_input(key=f"history_sure_{batch}").input(f" {batch} ").run()
+    app.button(key=f"history_rollback_{batch}").click().run()
 
     assert not app.exception, [e.value for e in app.exception]
     assert received(corrected_db) == demo_values

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 import store
 from etl.load import load_file
 from store.batches import batch_changes, batch_list
-from store.observations import rollback_batch
+from store.observations import rollback_batch, rollback_effect
+from store.users import operator
 
 RECEIVED, OUTGOING = "Tổng số hồ sơ tiếp nhận", "Văn bản đi"
 
@@ -112,3 +113,21 @@ def test_the_same_bytes_loaded_again_after_a_rollback_point_at_the_first_batch(f
 
 def test_an_unknown_batch_changed_nothing(fresh_db, first_batch):
     assert changes(fresh_db, 42) == []
+
+
+def effect(db: Path, batch_id: int) -> tuple[int, int]:
+    with store.connect(db) as con:
+        return rollback_effect(con, batch_id)
+
+
+def test_before_a_rollback_it_is_known_how_many_values_it_removes_and_how_many_come_back(fresh_db, tmp_path,
+                                                                                           first_batch):
+    correction = load(fresh_db, tmp_path, [["00004", 120, 40], ["00008", 200, 50], ["00025", 30, 10]], "fix.xlsx")
+
+    # the correction wrote 00004's received (which had 100 before) and 00025's two new values
+    assert effect(fresh_db, correction) == (3, 1)
+    # the first batch still holds three current values; nothing was loaded before it
+    assert effect(fresh_db, first_batch) == (3, 0)
+
+    with store.connect(fresh_db) as con, store.transaction(con):
+        assert rollback_batch(con, correction, operator("binh")) == effect(fresh_db, correction)[0] == 3
