@@ -3,8 +3,10 @@ Each owns its widget keys."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -137,15 +139,29 @@ def _matrix_chart(result: Completeness, province: str | None) -> None:
     values = wide[result.months].to_numpy(float)
     hover = [[t("quality.completeness.cell", place=label, month=column, share=format_number(100 * v, lang, 0))
               for column, v in zip(columns, row)] for label, row in zip(labels, values)]
-    figure = go.Figure(go.Heatmap(z=values, x=columns, y=labels, zmin=0, zmax=1, colorscale=SHARE_SCALE, xgap=1,
-                                  ygap=1, text=hover, hoverinfo="text",
-                                  colorbar={"tickvals": [0, 0.5, 1], "ticktext": ["0%", "50%", "100%"]}))
+    low, high = share_range(values)
+    ticks = [low, (low + high) / 2, high]
+    figure = go.Figure(go.Heatmap(z=values, x=columns, y=labels, zmin=low, zmax=high, colorscale=SHARE_SCALE,
+                                  xgap=1, ygap=1, text=hover, hoverinfo="text",
+                                  colorbar={"tickvals": ticks,
+                                            "ticktext": [format_number(100 * v, lang, 1) + "%" for v in ticks]}))
     if province is None:  # shares near 100% look alike in colour: print them
         figure.update_traces(texttemplate="%{z:.0%}", textfont={"size": 9, "color": "#1f1f1f"})
     figure.update_layout(separators=",." if lang == "vi" else ".,", height=max(180, 15 * len(labels) + 80), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          yaxis={"autorange": "reversed", "tickfont": {"size": 10}}, xaxis={"side": "top"})
     st.plotly_chart(figure, config={"displayModeBar": False})
-    st.caption(caption)
+    st.caption(caption + " " + t("quality.completeness.scale", low=format_number(100 * low, lang, 0),
+                                 high=format_number(100 * high, lang, 0)))
+
+
+def share_range(values: np.ndarray) -> tuple[float, float]:
+    """The colour scale of a completeness matrix: from the lowest share shown (down to a multiple of 5%) to
+    100%, so that 92% and 100% do not both look white; at least 10 points wide."""
+    shown = values[~np.isnan(values)]
+    if not shown.size:
+        return 0.0, 1.0
+    low = math.floor(float(shown.min()) * 20) / 20
+    return min(low, 0.9), 1.0
 
 
 def _cut_note(rows: int) -> None:

@@ -168,3 +168,32 @@ def test_the_month_and_province_survive_a_change_of_language(demo_db, monkeypatc
         """).fetchall()[0][0]
     assert (units["Status"] == "Missing").sum() == silent
     assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_completeness_colours_span_the_shares_shown_and_the_scale_is_named(demo_db, monkeypatch, lang):
+    """Demo shares run about 90-100%: a 0-100% scale painted every cell near-white."""
+    import json
+
+    import numpy as np
+
+    from tests.pages.test_trends import numbers
+
+    app = open_quality(demo_db, lang, monkeypatch)
+    heatmap = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    lowest = float(np.nanmin(np.array(numbers(heatmap["z"]), dtype=float)))
+    assert heatmap["zmax"] == 1 and 0 < heatmap["zmin"] <= lowest < heatmap["zmin"] + 0.05
+    low = round(100 * heatmap["zmin"])
+    assert any({"vi": f"Thang màu từ {low}% đến 100%", "en": f"Colour scale from {low}% to 100%"}[lang] in c.value
+               for c in app.caption)
+
+
+def test_a_completeness_scale_reaches_down_to_the_lowest_share_and_is_never_narrower_than_ten_points():
+    import numpy as np
+
+    from ui.quality import share_range
+
+    assert share_range(np.array([[0.93, 1.0], [np.nan, 0.97]])) == (0.9, 1.0)
+    assert share_range(np.array([[0.42, 1.0]])) == (0.4, 1.0)
+    assert share_range(np.array([[1.0, 1.0]])) == (0.9, 1.0)
+    assert share_range(np.array([[np.nan]])) == (0.0, 1.0)
