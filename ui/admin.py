@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 import store
-from analytics.overview import provinces
+from analytics.overview import indicator_names, provinces
 from errors import XasoError
 from store.audit import audit_log
 from store.users import ROLES, User, add_user, list_users, reset_password, set_disabled
 from ui.data import query
 from ui.exports import table_downloads
-from i18n import translate
+from i18n import catalog, format_number, translate
 from ui.i18n import language, t
 from ui.widgets import choice
 
@@ -95,8 +98,10 @@ def audit_view(reader: User) -> None:
     since = pd.Timestamp.now().floor("D") - pd.Timedelta(days=int(days) - 1)
     with store.connect() as con:
         trail = audit_log(con, reader, actor=actor, action=action, since=since.to_pydatetime())
+    names = query(indicator_names).set_index("code")["name_en" if lang == "en" else "name_vi"].to_dict()
     shown = trail.assign(action=trail["action"].map(lambda a: t(f"audit.{a}") if a in AUDIT_ACTIONS else a),
-                         outcome=trail["outcome"].map(lambda o: t(f"audit.outcome.{o}")))
+                         outcome=trail["outcome"].map(lambda o: t(f"audit.outcome.{o}")),
+                         detail=trail["detail"].map(lambda d: audit_detail_words(d, lang, names)))
     shown = shown.rename(columns={c: t(f"admin.audit_col.{c}") for c in shown.columns})
     st.caption(t("admin.audit_count", rows=len(shown)))
     st.dataframe(shown, hide_index=True, column_config={
@@ -108,3 +113,40 @@ def audit_view(reader: User) -> None:
 def _province_names() -> dict[str, str]:
     table = query(provinces)
     return dict(zip(table["code"], table["name_en" if language() == "en" else "name_vi"]))
+
+
+def audit_detail_words(detail: str | None, lang: str, names: Mapping[str, str] | None = None) -> str:
+    """An audit line's details (kept as JSON) in words: 'Lô: 17; Số giá trị: 1.234; Tháng: 2026-09'.
+    Known keys and values are named by the catalog, indicator codes by `names`; anything else is shown as
+    it was recorded, so nothing is hidden."""
+    try:
+        parsed = json.loads(detail) if detail else {}
+    except (TypeError, ValueError):
+        return str(detail)
+    if not isinstance(parsed, dict):
+        return _detail_value("", parsed, lang, names or {})
+    words = catalog(lang)
+    return "; ".join(f"{words.get(f'audit.detail.{key}', key)}: {_detail_value(key, value, lang, names or {})}"
+                     for key, value in parsed.items())
+
+
+def _detail_value(key: str, value: Any, lang: str, names: Mapping[str, str]) -> str:
+    words = catalog(lang)
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return words["audit.detail.yes" if value else "audit.detail.no"]
+    if isinstance(value, (int, float)):
+        return format_number(value, lang, 0 if float(value).is_integer() else 2)
+    if isinstance(value, str):
+        return words.get(f"audit.detail.{key}.{value}", names.get(value, value))
+    if isinstance(value, list):
+        if all(isinstance(part, list) and len(part) == 2 for part in value):  # a composite's [code, weight] parts
+            return ", ".join(f"{names.get(str(code), code)} × {_detail_value('', weight, lang, names)}"
+                             for code, weight in value)
+        return ", ".join(_detail_value(key, part, lang, names) for part in value)
+    if isinstance(value, dict):
+        return ", ".join(" ".join(filter(None, (words.get(f"audit.detail.{k}", "" if k == "parts" else k), _detail_value(k, v, lang, names))))
+                         for k, v in value.items())
+    return str(value)
+

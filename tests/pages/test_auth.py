@@ -267,3 +267,20 @@ def test_a_user_of_every_province_starts_on_the_whole_country(demo_db, monkeypat
     assert app.segmented_control(key="overview_level.vi").value == "country"
     app.switch_page("pages/rankings.py").run()
     assert app.selectbox(key="rankings_province.vi").value is None
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_audit_details_read_as_words_not_json(fresh_db, monkeypatch, lang):
+    from analytics.ranking import Composite, save_composite
+    from store.users import User
+
+    with store.connect(fresh_db) as con:
+        save_composite(con, Composite("Cân bằng", (("on_time_rate", 2.0), ("esign_rate", 1.0))),
+                       User("an", "An", "analyst", None))
+    app = open_app(fresh_db, lang, monkeypatch)
+    app.switch_page("pages/audit.py").run()
+
+    details = app.dataframe[0].value.iloc[:, -1].tolist()
+    assert not [d for d in details if "{" in str(d) or '"' in str(d)]
+    assert {"vi": "Thành phần: Tỷ lệ hồ sơ giải quyết đúng hạn × 2, Tỷ lệ văn bản ký số × 1, cách tính trung bình cộng",
+            "en": "Parts: On-time rate × 2, E-signature coverage × 1, method arithmetic mean"}[lang] in " ".join(details)
