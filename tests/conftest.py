@@ -15,6 +15,21 @@ TEST_DATA = REPO / "tests" / "data"  # copies of what the tests need, so a clone
 SAMPLES = TEST_DATA / "samples"
 
 
+# Tiers that `./test.sh --fast` leaves out (`-m "not slow"`), by where the test lives: a new file in these
+# folders joins its tier without remembering a marker.
+SLOW_TIERS = {"e2e": "e2e", "benchmarks": "bench", "test_fuzz.py": "fuzz"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO).parts
+        tiers = {tier for part, tier in SLOW_TIERS.items() if part in parts}
+        for tier in tiers:
+            item.add_marker(getattr(pytest.mark, tier))
+        if tiers:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # the loader waits for a busy database; tests want a fast answer
     os.environ.setdefault("XASO_LOCK_WAIT", "5")

@@ -32,3 +32,22 @@ def test_the_commands_the_readme_gives_exist():
 def test_the_readme_screenshot_exists():
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (REPO / image).is_file(), image
+
+
+def test_the_fast_tier_leaves_out_the_browser_benchmark_and_fuzz_tests_and_nothing_else():
+    import subprocess
+    import sys
+
+    def collected(*args: str) -> set[str]:
+        done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", *args], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
+
+    everything, fast = collected(), collected("-m", "not slow")
+    left_out = everything - fast
+    assert left_out and all(f.startswith(("tests/e2e/", "tests/benchmarks/")) or f == "tests/etl/test_fuzz.py"
+                            for f in left_out)
+    assert {f for f in everything if f.startswith(("tests/e2e/", "tests/benchmarks/"))} <= left_out
+    assert "tests/etl/test_fuzz.py" in left_out and "tests/etl/test_samples.py" in fast
+    assert "--fast" in README
