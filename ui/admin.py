@@ -16,6 +16,7 @@ from errors import XasoError
 from store.audit import audit_log
 from store.users import ROLES, User, add_user, list_users, reset_password, set_disabled
 from ui.data import query
+from ui.labels import province_labels
 from ui.exports import table_downloads
 from i18n import catalog, format_number, translate
 from ui.i18n import language, t
@@ -41,7 +42,8 @@ def account_table(reader: User) -> list[User]:
 
 
 def add_account_form(actor: User) -> None:
-    names, lang = _province_names(), language()  # format functions run later: bind the language now
+    lang = language()  # format functions run later: bind the language now
+    names = province_labels(lang)
     everywhere = translate("ucli.all_provinces", lang)
     with st.form("add_account", clear_on_submit=True):
         st.subheader(t("admin.add_title"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -10,14 +10,15 @@ import streamlit as st
 
 import store
 from analytics.exports import safe_file_name, to_csv_bytes, to_xlsx_bytes
-from analytics.overview import indicator_names, provinces
+from analytics.overview import indicator_names
 from errors import XasoError
 from etl.template import commune_count, template_file_name, template_indicators, template_workbook
 from i18n import format_datetime, format_number, translate
-from store.batches import batch_changes, batch_list
+from store.batches import batch_changes
 from store.observations import rollback_batch, rollback_effect
 from ui.auth import signed_in_user
 from ui.data import data_changed, query
+from ui.labels import province_labels
 from ui.i18n import language, number, t
 from ui.widgets import choice, month_label
 
@@ -211,11 +212,9 @@ def kept_multiselect(label: str, options: list[str], default: list[str], key: st
 def template_form(key: str) -> None:
     """Province, month and indicators -> the xlsx template to download."""
     lang = language()
-    table = query(provinces)
-    province_names = dict(zip(table["code"], table["name_en" if lang == "en" else "full_name_vi"]))
+    names = province_labels(lang)
     cols = st.columns([2, 1])
-    province = choice("selectbox", t("templates.page.province"), list(province_names), f"{key}_province",
-                      province_names.get, cols[0])
+    province = choice("selectbox", t("templates.page.province"), list(names), f"{key}_province", names.get, cols[0])
     month = choice("selectbox", t("templates.page.month"), template_months(date.today()), f"{key}_month",
                    lambda p: month_label(p, lang), cols[1])
     offered = query(template_indicators)

@@ -14,7 +14,7 @@ import store
 from analytics.exports import safe_file_name
 from analytics.league import (League, composite_parts, covered_months, distribution, export_rows,
                               indicator_choices, period_choices)
-from analytics.overview import communes, indicator_names, months, provinces
+from analytics.overview import indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
 from errors import XasoError
@@ -22,6 +22,7 @@ from i18n import format_number, translate
 from store.users import SessionExpired, User
 from ui.auth import has_role, signed_in_user
 from ui.data import data_changed, kept, query
+from ui.labels import commune_labels, province_labels
 from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
 from ui.links import follow_linked_period, profile_href, profile_link
@@ -85,9 +86,7 @@ def league_controls(key: str) -> Controls | None:
     follow_linked_period(f"{key}_period", period_choices(available))
     period = choice("selectbox", t("rankings.period"), period_choices(available), f"{key}_period",
                     lambda p: period_label(p, available, lang), first[1])
-    table = query(provinces)
-    places = {None: translate("scope.country", lang),
-              **dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))}
+    places = {None: translate("scope.country", lang), **province_labels(lang)}
     province = choice("selectbox", t("scope.province"), list(places), f"{key}_province", places.get, first[2])
     peer_group = choice("selectbox", t("rankings.peer_group"), [None, *PEER_GROUPS], f"{key}_peer_group",
                         lambda g: translate(f"rankings.peer.{g or 'all'}", lang), first[3])
@@ -102,16 +101,8 @@ def league_controls(key: str) -> Controls | None:
 
 
 def unit_choices(province: str | None, peer_group: str | None, lang: str) -> dict[str | None, str]:
-    """The "my unit" box's choices: none, then each commune in scope as 'name · province (code · other
-    spelling)' (kept per data version: do not change it)."""
-    units = query(communes, province)
-    units = units[units["unit_type"] == peer_group] if peer_group else units
-    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
-        ("full_name_vi", "province_vi", "name_en")
-    # the search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back
-    return {None: translate("rankings.my_unit_none", lang),
-            **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
-                       + units[other] + ")"))}
+    """The "my unit" box's choices: none, then each commune in scope (kept per data version: do not change it)."""
+    return {None: translate("rankings.my_unit_none", lang), **commune_labels(province, lang, peer_group)}
 
 
 # -- the table -------------------------------------------------------------------------------------

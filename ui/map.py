@@ -20,6 +20,7 @@ from analytics.geo import LEVELS, MapValues, boundaries_of, map_values, province
 from analytics.overview import months, provinces
 from i18n import format_number, translate
 from ui.data import kept, query
+from ui.labels import commune_labels, province_labels
 from ui.i18n import language, t
 from ui.league import indicator_labels
 from ui.links import open_profile, profile_href
@@ -61,9 +62,7 @@ def map_controls(key: str) -> MapControls | None:
                             lambda v: translate(f"map.level.{v}", lang), second[0])
     province = COUNTRY
     if level == "communes":
-        table = query(provinces)
-        places = {COUNTRY: translate("scope.country", lang),
-                  **dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))}
+        places = {COUNTRY: translate("scope.country", lang), **province_labels(lang)}
         province = settable_choice("selectbox", t("map.zoom"), list(places), f"{key}_province", places.get,
                                    second[1])
     return MapControls(indicator, month, level, province or None)
@@ -246,13 +245,10 @@ def map_summary(shown: MapValues) -> str:
 
 
 def picker_labels(indicator: str, period: str, level: str, province: str | None, lang: str) -> dict[str | None, str]:
-    """The picker's choices: none, then every commune drawn as 'name · province (code)', by province and name."""
-    table = query(map_values, indicator, period, level, province).table
-    suffix = "en" if lang == "en" else "vi"
-    table = table.sort_values(["province_" + suffix, "name_" + suffix])
+    """The picker's choices: none, then every commune on the map, labelled as every unit picker labels it."""
+    drawn = set(query(map_values, indicator, period, level, province).table["code"])
     return {None: translate("map.pick_none", lang),
-            **dict(zip(table["code"], table["name_" + suffix] + " · " + table["province_" + suffix]
-                       + " (" + table["code"] + ")"))}
+            **{code: label for code, label in commune_labels(province, lang).items() if code in drawn}}
 
 
 def profile_picker(shown: MapValues, key: str) -> None:

@@ -16,10 +16,11 @@ from analytics.exports import safe_file_name
 from analytics.meeting import MeetingPack, Slide
 from analytics.meeting_charts import CHART_KINDS, figure
 from analytics.meeting_pdf import chart_png, chromium, pdf_bytes
-from analytics.overview import communes, months, provinces
+from analytics.overview import communes, months
 from errors import XasoError
 from i18n import translate
 from ui.data import query
+from ui.labels import commune_labels, province_labels
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
 from ui.links import follow_linked_period, linked_unit
@@ -79,13 +80,11 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
     cols = st.columns([2, 2, 3, 2])
     level = choice("segmented_control", t("deck.present.level"), ["commune", "province"], f"{key}_level",
                    lambda v: translate(f"scope.{v}", lang), cols[0])
-    table = query(provinces)
-    names = dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
+    names = province_labels(lang)
     province = choice("selectbox", t("scope.province"), list(names), f"{key}_province", names.get, cols[1])
     unit = province
     if level == "commune":
-        units = query(communes, province)
-        labels = dict(zip(units["code"], units["full_name_vi"] + " (" + units["code"] + ")"))
+        labels = commune_labels(province, lang)
         unit = choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get, cols[2])
     follow_linked_period(f"{key}_month", available)
     month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",

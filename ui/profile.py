@@ -8,11 +8,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.exports import safe_file_name
-from analytics.overview import communes, months
+from analytics.overview import months
 from analytics.profile import Line, Profile, RankChange
 from analytics.values import SERVICE_INDEX
 from i18n import format_number, translate
 from ui.data import query
+from ui.labels import commune_labels
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
@@ -27,13 +28,7 @@ def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
     """(unit code, month, whether a linked code was unknown): from `?unit=` or the search box."""
     available = query(months)
     lang = language()
-    units = query(communes, None)
-    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
-        ("full_name_vi", "province_vi", "name_en")
-    # both spellings in the label: typing "Van Ban" finds Xã Vân Bán, and back
-    labels = {None: translate("profile.pick_none", lang),
-              **dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
-                         + units[other] + ")"))}
+    labels = {None: translate("profile.pick_none", lang), **commune_labels(None, lang)}
     linked = linked_unit()
     unknown = bool(linked) and linked not in labels
     if linked and not unknown and linked != st.session_state.get(f"{key}_linked"):

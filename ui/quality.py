@@ -12,12 +12,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.exports import safe_file_name
-from analytics.overview import indicator_names, months, provinces
+from analytics.overview import indicator_names, months
 from analytics.periods import AnalysisPeriod
 from analytics.quality import (FLAG_THRESHOLD, HISTORY_MONTHS, MIN_HISTORY, MIN_PEERS, THRESHOLD, Completeness,
                                Timeliness, flags)
 from i18n import format_number, translate
 from ui.data import query
+from ui.labels import province_labels
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import profile_href
@@ -42,9 +43,7 @@ def quality_controls(key: str) -> tuple[str, str | None] | None:
     left, right, _ = st.columns([2, 3, 4])
     month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
                    lambda p: month_label(p, lang), left)
-    table = query(provinces)
-    places = {None: translate("scope.country", lang),
-              **dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))}
+    places = {None: translate("scope.country", lang), **province_labels(lang)}
     province = choice("selectbox", t("scope.province"), list(places), f"{key}_province", places.get, right)
     return month, province
 

@@ -16,10 +16,11 @@ from plotly.subplots import make_subplots
 
 from analytics.exports import safe_file_name
 from analytics.league import months_back
-from analytics.overview import HEADLINE_INDICATORS, communes, indicator_names, months, provinces
+from analytics.overview import HEADLINE_INDICATORS, communes, indicator_names, months
 from analytics.trends import NATIONAL, Trend, changes, heatmap, indicator_choices, trend, trends
 from i18n import format_number, translate
 from ui.data import kept, query
+from ui.labels import commune_labels, province_labels, province_names
 from ui.exports import table_downloads
 from ui.i18n import language, t
 from ui.links import linked_unit, profile_href
@@ -59,22 +60,6 @@ def _indicator_labels(lang: str) -> dict[str, str]:
     return {code: names[code] for code in query(indicator_choices)}
 
 
-def unit_labels(lang: str) -> dict[str, str]:
-    """Every commune -> 'name · province (code · other spelling)' (kept per data version: do not change it).
-
-    The search matches letters exactly: the other spelling lets "Hong Chau" find Xã Hồng Châu, and back.
-    """
-    return kept(_unit_labels, lang)
-
-
-def _unit_labels(lang: str) -> dict[str, str]:
-    units = query(communes)
-    name, place, other = ("name_en", "province_en", "full_name_vi") if lang == "en" else \
-        ("full_name_vi", "province_vi", "name_en")
-    return dict(zip(units["code"], units[name] + " · " + units[place] + " (" + units["code"] + " · "
-                    + units[other] + ")"))
-
-
 def unit_names(lang: str) -> dict[str, str]:
     """Commune code -> its name alone, for legends and tables (kept per data version: do not change it)."""
     return kept(_unit_names, lang)
@@ -83,16 +68,6 @@ def unit_names(lang: str) -> dict[str, str]:
 def _unit_names(lang: str) -> dict[str, str]:
     units = query(communes)
     return dict(zip(units["code"], units["name_en" if lang == "en" else "full_name_vi"]))
-
-
-def province_names(lang: str) -> dict[str, str]:
-    """Province code -> its name (kept per data version: do not change it)."""
-    return kept(_province_names, lang)
-
-
-def _province_names(lang: str) -> dict[str, str]:
-    table = query(provinces)
-    return dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
 
 
 def multi_choice(label: str, options: list[str], key: str, default: list[str], format_func: Callable[[str], str],
@@ -119,11 +94,11 @@ def trend_controls(key: str) -> Controls | None:
     first = st.columns([3, 2, 2])
     names = indicator_labels(lang)
     indicator = choice("selectbox", t("trends.indicator"), list(names), f"{key}_indicator", names.get, first[0])
-    places = province_names(lang)
+    places = province_labels(lang)
     province = choice("selectbox", t("trends.province"), list(places), f"{key}_province", places.get, first[1])
     month = choice("selectbox", t("trends.month"), list(reversed(available)), f"{key}_month",
                    lambda p: month_label(p, lang), first[2])
-    labels = unit_labels(lang)
+    labels = commune_labels(None, lang)
     kept = st.session_state.get(f"{key}_units", [])
     in_province = all_units.loc[all_units["province_code"] == province, "code"].tolist()
     options = list(dict.fromkeys([*kept, *in_province]))  # communes picked elsewhere stay picked

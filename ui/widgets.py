@@ -8,8 +8,9 @@ from typing import Any, NoReturn
 import pandas as pd
 import streamlit as st
 
-from analytics.overview import Headline, Scope, communes, months, provinces
+from analytics.overview import Headline, Scope, months
 from ui.data import query
+from ui.labels import commune_labels, province_labels
 from i18n import LANGUAGES, format_number, translate
 from ui.i18n import language, number, t
 from ui.tables import styled
@@ -52,12 +53,10 @@ def scope_and_month(key: str) -> tuple[Scope, str | None]:
     scope = Scope()
     cols = st.columns([2, 3, 2])
     if level in ("province", "commune"):
-        table = query(provinces)
-        names = dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))
+        names = province_labels(lang)
         scope = Scope(choice("selectbox", t("scope.province"), list(names), f"{key}_province", names.get, cols[0]))
         if level == "commune":
-            units = query(communes, scope.code)
-            labels = dict(zip(units["code"], units["full_name_vi"] + " (" + units["code"] + ")"))
+            labels = commune_labels(scope.code, lang)
             scope = Scope(choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get,
                                  cols[1]))
     month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
