@@ -1,5 +1,6 @@
 """Command line for the read side: python -m analytics rank|deck ... Its --help is the documentation.
 
+Names and codes from the database are printed through textsafe.visible: control characters show as text.
 Exit codes: 0 ranked / deck written; 1 unknown indicator, province, peer group or unit, or nothing
 reported for the period; 2 usage error.
 """
@@ -17,6 +18,7 @@ import store
 from analytics.ranking import PEER_GROUPS, rank
 from errors import XasoError
 from i18n import LANGUAGES, env_language, format_number, translate
+from textsafe import visible
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 
@@ -55,18 +57,19 @@ def main(argv: list[str] | None = None) -> int:
         return _refuse(translate("acli.empty_period", lang, indicator=args.indicator, period=result.period))
     rows = _rows(result.table, result.not_reported, lang)
     decimals = result.decimals
-    if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False))
+    if args.format == "json":  # JSON escapes C0 controls itself; visible adds the others as \u escapes
+        _say(json.dumps(rows, ensure_ascii=False))
     elif args.format == "csv":
-        pd.DataFrame(rows).to_csv(sys.stdout, index=False)
+        _say(pd.DataFrame([{k: visible(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows])
+             .to_csv(index=False).rstrip("\n"))
     else:
         for row in rows:
             shown = "–" if row["value"] is None else format_number(row["value"], lang, decimals)
             change = "" if row["change"] is None else f"{row['change']:+d}"
             label = f"{row['rank']}/{row['rank_of']}" if row["rank"] is not None else \
                 translate("acli.not_reported", lang)
-            print(f"{label:>12}  {row['unit_code']}  {row['unit_name']:<32} {shown:>10} {change:>5}"
-                  f"{'  ⚠' if row['caution'] else ''}")
+            _say(f"{label:>12}  {visible(row['unit_code'])}  {visible(row['unit_name']):<32} {shown:>10} {change:>5}"
+                 f"{'  ⚠' if row['caution'] else ''}")
     return EXIT_OK
 
 
@@ -81,12 +84,18 @@ def _deck(args: argparse.Namespace, lang: str) -> int:
     except XasoError as exc:
         return _refuse(exc.message(lang))
     Path(args.out).write_bytes(deck_bytes(pack))
-    print(translate("deck.cli.written", lang, file=args.out, slides=len(pack.slides), unit=pack.unit_name))
+    _say(translate("deck.cli.written", lang, file=visible(args.out), slides=len(pack.slides),
+                   unit=visible(pack.unit_name)))
     return EXIT_OK
 
 
+def _say(text: str) -> None:
+    """Print our own text of one or more lines; data in it was escaped already, this is the safety net."""
+    print(visible(text, keep_lines=True))
+
+
 def _refuse(message: str) -> int:
-    print(message, file=sys.stderr)
+    print(visible(message), file=sys.stderr)
     return EXIT_REFUSED
 
 

@@ -1,5 +1,7 @@
 """Command line: python -m etl load|history|rollback|demo|init. Its --help is the documentation.
 
+Text from files (names, headers, cells) is printed through textsafe.visible, so an escape sequence in a
+header shows as `\x1b[31m` instead of recolouring (or retitling, or clearing) the operator's terminal.
 Exit codes: 0 loaded or unchanged; 1 refused, nothing written; 2 usage error.
 """
 
@@ -18,6 +20,7 @@ from etl.period import parse_month
 from i18n import env_language, format_number, translate
 from store.observations import batch_history, rollback_batch
 from store.users import system_user
+from textsafe import visible
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -76,13 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         parser.error(str(exc))
     except XasoError as exc:
-        print(exc.message(lang), file=sys.stderr)
+        print(visible(exc.message(lang)), file=sys.stderr)
         return EXIT_REFUSED
     return EXIT_USAGE
 
 
 def _echo(text: str) -> None:
-    print(text, flush=True)
+    """Print our own text of one or more lines; data in it was escaped already, this is the safety net."""
+    print(visible(text, keep_lines=True), flush=True)
 
 
 def _load(args: argparse.Namespace, lang: str) -> int:
@@ -93,13 +97,14 @@ def _load(args: argparse.Namespace, lang: str) -> int:
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():
-            raise _UsageError(translate("cli.no_such_file", lang, file=str(path)))
+            raise _UsageError(translate("cli.no_such_file", lang, file=visible(path)))
         result = load_file(path, db=args.db, period=period, sheet=args.sheet, skip_unmatched=args.skip_unmatched,
                            dry_run=args.dry_run, user=system_user(), lang=lang)
         if result.status == "refused":
             status = EXIT_REFUSED
         if args.json:
-            print(json.dumps(result.as_dict(lang), ensure_ascii=False, default=str))
+            # JSON escapes C0 controls itself; visible adds DEL, C1 and bidi ones (as \u escapes, still JSON)
+            _echo(json.dumps(result.as_dict(lang), ensure_ascii=False, default=str))
         else:
             _print_result(result, lang)
     return status
@@ -112,28 +117,31 @@ def _print_result(result: LoadResult, lang: str) -> None:
                               "rows": result.rows_loaded, "errors": len(review.errors)}
     if result.status == "unchanged" and review.already_loaded:
         params.update(review.already_loaded)
-        print(translate("cli.result.already_loaded", lang, **params))
+    params = {name: visible(value) if isinstance(value, str) else value for name, value in params.items()}
+    if result.status == "unchanged" and review.already_loaded:
+        _echo(translate("cli.result.already_loaded", lang, **params))
     else:
-        print(translate(f"cli.result.{result.status.replace('-', '_')}", lang, **params))
+        _echo(translate(f"cli.result.{result.status.replace('-', '_')}", lang, **params))
     for item in review.skipped:
-        print("  " + translate("cli.skipped_row", lang, sheet=item.sheet, row=str(item.row),
-                               reason=translate(f"skip.{item.reason}", lang), text=item.text))
+        _echo("  " + translate("cli.skipped_row", lang, sheet=visible(item.sheet), row=str(item.row),
+                               reason=translate(f"skip.{item.reason}", lang), text=visible(item.text)))
     for problem in review.errors + review.warnings:
         mark = "✗" if problem.severity == "error" else "!"
-        print(f"  {mark} {problem.message(lang)}")
+        _echo(f"  {mark} {visible(problem.message(lang))}")  # one problem, one line
 
 
 def _history(args: argparse.Namespace, lang: str) -> int:
     with store.connect(args.db) as con:
         frame = batch_history(con)
     if args.json:
-        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        _echo(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         return EXIT_OK
     if frame.empty:
-        print(translate("cli.history.empty", lang))
+        _echo(translate("cli.history.empty", lang))
     for row in frame.itertuples(index=False):
-        print(translate("cli.history.row", lang, batch=str(row.batch_id), file=row.file_name, user=row.loaded_by,
-                        at=f"{row.loaded_at:%Y-%m-%d %H:%M}", periods=", ".join(row.periods),
+        _echo(translate("cli.history.row", lang, batch=str(row.batch_id), file=visible(row.file_name),
+                        user=visible(row.loaded_by), at=f"{row.loaded_at:%Y-%m-%d %H:%M}",
+                        periods=visible(", ".join(row.periods)),
                         rows=format_number(row.rows_loaded, lang), status=translate(f"status.{row.status}", lang)))
     return EXIT_OK
 
@@ -141,7 +149,7 @@ def _history(args: argparse.Namespace, lang: str) -> int:
 def _rollback(args: argparse.Namespace, lang: str) -> int:
     with store.connect(args.db) as con, store.transaction(con):
         changed = rollback_batch(con, args.batch_id, system_user())
-    print(translate("cli.rolled_back", lang, batch=str(args.batch_id), rows=changed))
+    _echo(translate("cli.rolled_back", lang, batch=str(args.batch_id), rows=changed))
     return EXIT_OK
 
 

@@ -126,6 +126,15 @@ MIGRATIONS: list[str] = [
         detail          JSON NOT NULL
     );
     """,
+    # 3: failed sign-ins per name typed (an account or not) and per client address: locks and back-off
+    # (they replace app_user.failed_attempts and locked_until, which no longer change)
+    """
+    CREATE TABLE sign_in_failure (
+        name            VARCHAR NOT NULL,      -- as typed, lower case, cut to 64: an account's or any other
+        client          VARCHAR NOT NULL,      -- the address the web server saw; '' when none (local, CLI)
+        failed_at       TIMESTAMP NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

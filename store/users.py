@@ -25,8 +25,9 @@ from store.audit import record, record_refusal
 from store.db import transaction
 
 ROLES = ("viewer", "analyst", "admin")
-MAX_FAILED_SIGN_INS = 5  # then the account waits LOCK_MINUTES, whoever is guessing
+MAX_FAILED_SIGN_INS = 5  # then the name waits LOCK_MINUTES at the address that failed (see sign_in)
 LOCK_MINUTES = 15
+CLIENT_FREE_FAILURES = 5  # failures one address may make (any names) in LOCK_MINUTES before backing off
 SESSION_HOURS = float(os.environ.get("XASO_SESSION_HOURS", "8"))  # a working day
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further; a longer one would be silently cut
@@ -43,6 +44,12 @@ class SignInFailed(XasoError):
 
 class AccountLocked(XasoError):
     code = "account_locked"
+
+
+class TooManyAttempts(XasoError):
+    """One address failed too often (whatever the names): it waits `minutes` before the next try."""
+
+    code = "too_many_attempts"
 
 
 class SessionExpired(XasoError):
@@ -220,23 +227,25 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str, p
                        updated_at = ? WHERE username = ?""", [hash_password(password), now(), username])
         con.execute("UPDATE user_session SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
                     [now(), username])
+        _forget_failures(con, username)
         record(con, actor.username, "user_reset", username, {})
     return get_user(con, username)
 
 
 def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, *,
-            at: datetime | None = None) -> Session:
-    """Check the password and open a session; counts failures and locks the account after too many.
+            client: str | None = None, at: datetime | None = None) -> Session:
+    """Check the password and open a session; counts failures per name typed and per client address.
 
-    A wrong password, an unknown name and a disabled account give the same answer, so the form does
-    not tell a guesser which names exist.
+    A wrong password, an unknown name and a disabled account give the same answer, take the same time
+    and leave the same lock state (failures are counted per name typed, an account's or not), so
+    neither the form nor the lock-out tells a guesser which names exist. `client` is the address the
+    web server saw (None: local, the command line).
     """
     at = at or now()
     username = username.strip().lower()
+    client = _client_key(client)
+    _refuse_while_locked(con, username, client, at)
     row = _row(con, username)
-    if row is not None and row["locked_until"] is not None and row["locked_until"] > at:
-        record(con, username, "sign_in_failed", username, {"reason": "locked"}, outcome="refused")
-        raise AccountLocked(minutes=_minutes_left(row["locked_until"], at))
     typed = password.encode("utf-8")
     if len(typed) > MAX_PASSWORD_BYTES:
         typed = b""  # bcrypt refuses it; no stored password is that long anyway
@@ -244,17 +253,19 @@ def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, *,
     stored = row["password_hash"].encode("ascii") if row is not None else _dummy_hash()
     password_ok = bcrypt.checkpw(typed, stored) and row is not None
     if not password_ok or row["disabled"]:
-        _count_failure(con, username, row, at)
+        _note_failure(con, username, client, row is not None, at)
         raise SignInFailed()
-    return _open_session(con, row, at, {})
+    return _open_session(con, row, at, {"client": client} if client else {}, client=client)
 
 
-def _open_session(con: duckdb.DuckDBPyConnection, row: dict, at: datetime, detail: dict) -> Session:
+def _open_session(con: duckdb.DuckDBPyConnection, row: dict, at: datetime, detail: dict, *,
+                  client: str = "") -> Session:
     token = secrets.token_urlsafe(32)
     expires = at + timedelta(hours=SESSION_HOURS)
     username = row["username"]
     with transaction(con):
-        con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL WHERE username = ?", [username])
+        # the failures at this address are forgiven; a guesser's elsewhere still count against them
+        con.execute("DELETE FROM sign_in_failure WHERE name = ? AND client = ?", [username, client])
         con.execute("INSERT INTO user_session VALUES (?, ?, ?, ?, NULL)", [_digest(token), username, at, expires])
         record(con, username, "sign_in", username, detail, at=at)
     return Session(token, _user(row), expires)
@@ -345,15 +356,87 @@ def _user(row: dict) -> User:
     return User(row["username"], row["display_name"], row["role"], row["province_code"], row["disabled"])
 
 
-def _count_failure(con: duckdb.DuckDBPyConnection, username: str, row: dict | None, at: datetime) -> None:
+@dataclass(frozen=True)
+class SignInState:
+    """What the failures so far mean for the next try of a name from an address (the same for any name)."""
+
+    failures: int  # this name from this address, within the last LOCK_MINUTES
+    locked_minutes: int  # 0: not locked
+    client_failures: int  # any name from this address, within the last LOCK_MINUTES
+    client_wait_minutes: int  # 0: this address may try now
+
+
+def sign_in_state(con: duckdb.DuckDBPyConnection, username: str, client: str | None = None, *,
+                  at: datetime | None = None) -> SignInState:
+    """The lock and back-off a sign-in of `username` from `client` meets now; an account is not looked up.
+
+    A name is locked at an address after MAX_FAILED_SIGN_INS failures there within LOCK_MINUTES, until
+    LOCK_MINUTES after the last; other addresses are not locked by it, so an outsider cannot keep an
+    administrator out. An address that failed CLIENT_FREE_FAILURES times (any names) waits 1, 2, 4, 8,
+    then 15 minutes after each further failure.
+    """
+    at = at or now()
+    name, client = _name_key(username), _client_key(client)
+    since = at - timedelta(minutes=LOCK_MINUTES)
+    mine, mine_last, ours, ours_last = con.execute("""
+        SELECT count(*) FILTER (WHERE name = ?), max(failed_at) FILTER (WHERE name = ?), count(*), max(failed_at)
+        FROM sign_in_failure WHERE client = ? AND failed_at > ? AND failed_at <= ?
+    """, [name, name, client, since, at]).fetchall()[0]
+    locked = _minutes_left(mine_last + timedelta(minutes=LOCK_MINUTES), at) if mine >= MAX_FAILED_SIGN_INS else 0
+    wait = 0
+    if ours >= CLIENT_FREE_FAILURES:
+        until = ours_last + timedelta(minutes=min(2 ** (ours - CLIENT_FREE_FAILURES), LOCK_MINUTES))
+        wait = _minutes_left(until, at) if until > at else 0
+    return SignInState(mine, locked, ours, wait)
+
+
+def unlock(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> int:
+    """Lift every lock and back-off that failures on this account's name caused, at every address (admins
+    only; the server's command line is the way in that no outsider can block). Returns the failures
+    forgotten."""
+    _require_admin(con, actor, "user_unlock", username)
+    get_user(con, username)
     with transaction(con):
-        if row is not None:
-            failures = row["failed_attempts"] + 1
-            locked = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_SIGN_INS else None
-            con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                        [0 if locked else failures, locked, username])
-        record(con, username[:64], "sign_in_failed", username[:64], {"known": row is not None},
+        forgotten = _forget_failures(con, username)
+        record(con, actor.username, "user_unlock", username, {"failures": forgotten})
+    return forgotten
+
+
+def _refuse_while_locked(con: duckdb.DuckDBPyConnection, username: str, client: str, at: datetime) -> None:
+    """Refuse (and record) a try of a locked name, or from an address that must wait, before any password
+    is checked."""
+    state = sign_in_state(con, username, client, at=at)
+    name = _name_key(username)
+    detail = {"client": client} if client else {}
+    if state.locked_minutes:
+        record(con, name, "sign_in_failed", name, {"reason": "locked", **detail}, outcome="refused", at=at)
+        raise AccountLocked(minutes=state.locked_minutes)
+    if state.client_wait_minutes:
+        record(con, name, "sign_in_failed", name, {"reason": "too_many_attempts", **detail}, outcome="refused",
+               at=at)
+        raise TooManyAttempts(minutes=state.client_wait_minutes)
+
+
+def _note_failure(con: duckdb.DuckDBPyConnection, username: str, client: str, known: bool, at: datetime) -> None:
+    name = _name_key(username)
+    with transaction(con):
+        # what is older than the window no longer counts; keeping it would only let the table grow
+        con.execute("DELETE FROM sign_in_failure WHERE failed_at <= ?", [at - timedelta(minutes=LOCK_MINUTES)])
+        con.execute("INSERT INTO sign_in_failure VALUES (?, ?, ?)", [name, client, at])
+        record(con, name, "sign_in_failed", name, {"known": known, **({"client": client} if client else {})},
                outcome="refused", at=at)
+
+
+def _forget_failures(con: duckdb.DuckDBPyConnection, username: str) -> int:
+    return con.execute("DELETE FROM sign_in_failure WHERE name = ?", [_name_key(username)]).fetchall()[0][0]
+
+
+def _name_key(username: str) -> str:
+    return (username or "").strip().lower()[:64]
+
+
+def _client_key(client: str | None) -> str:
+    return (client or "").strip()[:64]
 
 
 def _minutes_left(until: datetime, at: datetime) -> int:

@@ -23,7 +23,7 @@ from ui.i18n import language, t
 from ui.widgets import choice
 
 AUDIT_ACTIONS = ("sign_in", "sign_in_failed", "upload", "rollback", "user_add", "user_disable", "user_enable",
-                 "user_reset", "catalog", "composite")
+                 "user_reset", "user_unlock", "catalog", "composite")
 
 
 def account_table(reader: User) -> list[User]:

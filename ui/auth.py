@@ -69,6 +69,14 @@ def _sso_session() -> str | None:
     return session.token
 
 
+def client_address() -> str | None:
+    """The address this browser connects from, as the web server saw it (the TCP peer, which the client
+    cannot choose; None for localhost). Headers such as X-Forwarded-For are not read: anyone can send
+    them, and a guesser would then pick a new address for every try."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest's stand-in client answers a mock
+
+
 def has_role(user: User | None, role: str) -> bool:
     return user is not None and not user.disabled and ROLES.index(user.role) >= ROLES.index(role)
 
@@ -92,7 +100,7 @@ def sign_in_form() -> None:
     if submitted:
         try:
             with store.connect() as con:
-                session = sign_in(con, username, password)
+                session = sign_in(con, username, password, client=client_address())
         except XasoError as exc:
             st.error(exc.message(language()))
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -49,6 +51,24 @@ def test_a_wrong_password_is_refused_with_the_same_words_as_an_unknown_name(fres
     assert wrong == unknown and wrong.startswith(EXPECTED[lang][1])
     with store.connect(fresh_db) as con:
         assert list(audit_log(con, SYSTEM)["action"]) == ["sign_in_failed", "sign_in_failed", "user_add"]
+
+
+def test_six_failures_on_a_real_name_and_on_an_unknown_one_get_the_same_words_on_the_form(fresh_db, tmp_path,
+                                                                                          monkeypatch):
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "lan", PASSWORD, "admin")
+    twin = tmp_path / "twin.duckdb"  # the same database before any try, so each guesser starts afresh
+    shutil.copy(fresh_db, twin)
+
+    def six_tries(db, name: str) -> list[str]:
+        app = stranger(db, "vi", monkeypatch)
+        return [sign_in_with(app, name, f"đoán-sai-số-{n}").error[0].value for n in range(6)]
+
+    real, unknown = six_tries(fresh_db, "lan"), six_tries(twin, "khong-co-ai")
+
+    assert real == unknown
+    assert real[0].startswith(EXPECTED["vi"][1]) and real[4] == real[0]
+    assert real[5].startswith("Tên đăng nhập này đang tạm khoá trên máy này")
 
 
 def test_the_right_password_opens_the_app(fresh_db, monkeypatch):

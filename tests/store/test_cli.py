@@ -72,3 +72,62 @@ def test_the_audit_trail_prints_as_csv(fresh_db, capsys, monkeypatch):
     header, row = out.strip().splitlines()
     assert header == "audit_id,happened_at,actor,action,target,outcome,detail"
     assert ",user_add,lan,ok," in row
+
+
+def test_unlock_on_the_server_lets_a_locked_out_admin_in_and_is_audited_under_the_operator(fresh_db, capsys,
+                                                                                            monkeypatch):
+    from store.users import MAX_FAILED_SIGN_INS, SYSTEM, AccountLocked, SignInFailed, add_user
+
+    with store.connect(fresh_db) as con:
+        add_user(con, SYSTEM, "quan-tri", "mật-khẩu-quản-trị", "admin")
+        for _ in range(MAX_FAILED_SIGN_INS):  # someone outside keeps guessing the administrator's password
+            with pytest.raises(SignInFailed):
+                sign_in(con, "quan-tri", "đoán-bừa-thôi", client="203.0.113.7")
+        with pytest.raises(AccountLocked):
+            sign_in(con, "quan-tri", "mật-khẩu-quản-trị", client="203.0.113.7")
+    monkeypatch.setenv("LOGNAME", "nguoi-van-hanh")  # the operating-system account at the server
+
+    code, out, _ = run(capsys, monkeypatch, "vi", "--db", str(fresh_db), "users", "unlock", "quan-tri")
+
+    assert code == 0
+    assert out.strip() == f"Đã mở khoá đăng nhập cho quan-tri (bỏ {MAX_FAILED_SIGN_INS} lần đăng nhập sai gần đây)."
+    with store.connect(fresh_db) as con:
+        assert sign_in(con, "quan-tri", "mật-khẩu-quản-trị", client="203.0.113.7").user.role == "admin"
+    _, out, _ = run(capsys, monkeypatch, "en", "--db", str(fresh_db), "audit", "--action", "user_unlock", "--csv")
+    assert ",nguoi-van-hanh,user_unlock,quan-tri,ok," in out
+
+
+def test_unlocking_an_unknown_account_is_refused_with_the_reason(fresh_db, capsys, monkeypatch):
+    code, out, err = run(capsys, monkeypatch, "en", "--db", str(fresh_db), "users", "unlock", "khong-co-ai")
+
+    assert code == 1 and out == "" and err.startswith("There is no account")
+
+
+HOSTILE_NAME = "\x1b[31mđỏ\x1b[0m\r\x1b]0;pwned\x07"
+
+
+@pytest.mark.parametrize("as_csv", [False, True])
+def test_the_audit_listing_prints_an_escape_sequence_typed_at_sign_in_as_visible_text(fresh_db, capsys, monkeypatch,
+                                                                                     as_csv):
+    from store.users import SignInFailed
+
+    with store.connect(fresh_db) as con, pytest.raises(SignInFailed):
+        sign_in(con, HOSTILE_NAME, "một-mật-khẩu-bất-kỳ", client="203.0.113.7")
+
+    code, out, _ = run(capsys, monkeypatch, "vi", "--db", str(fresh_db), "audit", *(["--csv"] if as_csv else []))
+
+    assert code == 0
+    assert "\\x1b[31mđỏ\\x1b[0m\\x0d\\x1b]0;pwned\\x07" in out
+    assert not any(ch in out for ch in "\x1b\x07\r")
+
+
+def test_the_account_list_in_json_escapes_every_control_and_still_reads_back(fresh_db, capsys, monkeypatch):
+    shown = "Lan \x9b31m\u202e\x7f"
+    run(capsys, monkeypatch, "vi", "--db", str(fresh_db), "users", "add", "lan", "--role", "viewer", "--name", shown)
+
+    _, plain, _ = run(capsys, monkeypatch, "vi", "--db", str(fresh_db), "users", "list")
+    _, as_json, _ = run(capsys, monkeypatch, "vi", "--db", str(fresh_db), "users", "list", "--json")
+
+    assert "Lan \\u009b31m\\u202e\\u007f" in plain
+    assert not any(ch in plain + as_json for ch in "\x9b\u202e\x7f")
+    assert json.loads(as_json)[0]["display_name"] == shown

@@ -9,9 +9,10 @@ import pytest
 import store
 from i18n import catalog
 from store.audit import audit_log
-from store.users import (LOCK_MINUTES, MAX_FAILED_SIGN_INS, AccountLocked, BadAccount, NotAllowed, SessionExpired,
-                         SignInFailed, User, add_user, check_write, ensure_first_admin, get_user, list_users,
-                         require_role, reset_password, session_user, set_disabled, sign_in, sign_out)
+from store.users import (CLIENT_FREE_FAILURES, LOCK_MINUTES, MAX_FAILED_SIGN_INS, AccountLocked, BadAccount,
+                         NotAllowed, SessionExpired, SignInFailed, TooManyAttempts, User, add_user, check_write,
+                         ensure_first_admin, get_user, list_users, require_role, reset_password, session_user,
+                         set_disabled, sign_in, sign_in_state, sign_out, unlock)
 
 PASSWORD = "mật-khẩu-đủ-dài"
 ADMIN = User("admin", "Quản trị", "admin", None)
@@ -231,3 +232,98 @@ def test_the_last_active_admin_cannot_be_disabled(con):
         set_disabled(con, ADMIN, "boss", True)
     add_user(con, ADMIN, "boss2", PASSWORD, "admin")
     assert set_disabled(con, ADMIN, "boss", True).disabled
+
+
+def answers(con, name: str, client: str, attempts: int, start: datetime) -> list[tuple[str, str, str]]:
+    """What a guesser sees for each try: the kind of refusal and its words in both languages."""
+    seen = []
+    for attempt in range(attempts):
+        with pytest.raises((SignInFailed, AccountLocked, TooManyAttempts)) as refused:
+            sign_in(con, name, f"đoán-sai-số-{attempt}", client=client, at=start + timedelta(seconds=attempt))
+        seen.append((type(refused.value).__name__, refused.value.message("vi"), refused.value.message("en")))
+    return seen
+
+
+def test_six_failures_on_an_unknown_name_and_on_a_real_one_look_and_lock_the_same(con):
+    add_user(con, ADMIN, "lan", PASSWORD, "admin")
+    later = T0 + timedelta(seconds=MAX_FAILED_SIGN_INS + 2)
+
+    real = answers(con, "lan", "203.0.113.7", MAX_FAILED_SIGN_INS + 1, T0)
+    unknown = answers(con, "khong-co-ai", "198.51.100.9", MAX_FAILED_SIGN_INS + 1, T0)
+
+    assert real == unknown
+    assert [kind for kind, _, _ in real] == ["SignInFailed"] * MAX_FAILED_SIGN_INS + ["AccountLocked"]
+    assert sign_in_state(con, "lan", "203.0.113.7", at=later) == \
+        sign_in_state(con, "khong-co-ai", "198.51.100.9", at=later)
+    assert sign_in_state(con, "lan", "203.0.113.7", at=later).locked_minutes == LOCK_MINUTES
+    # the audit trail, which only admins read, still tells them apart
+    known = {row.target: row.detail for row in audit_log(con, ADMIN, action="sign_in_failed").itertuples()}
+    assert '"known": true' in known["lan"] and '"known": false' in known["khong-co-ai"]
+
+
+def test_a_lock_caused_from_one_address_does_not_keep_the_account_out_from_another(con):
+    add_user(con, ADMIN, "admin2", PASSWORD, "admin")
+    answers(con, "admin2", "203.0.113.7", MAX_FAILED_SIGN_INS, T0)
+
+    with pytest.raises(AccountLocked):
+        sign_in(con, "admin2", PASSWORD, client="203.0.113.7", at=T0 + timedelta(minutes=1))
+    session = sign_in(con, "admin2", PASSWORD, client="192.0.2.44", at=T0 + timedelta(minutes=1))
+
+    assert session.user.username == "admin2"
+    with pytest.raises(AccountLocked):  # the guesser's own lock stands
+        sign_in(con, "admin2", PASSWORD, client="203.0.113.7", at=T0 + timedelta(minutes=2))
+
+
+def test_an_address_that_fails_five_times_waits_longer_after_each_further_failure(con):
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
+    names = [f"ten-{n}" for n in range(CLIENT_FREE_FAILURES)]  # a different name each time: no name locks
+    for n, name in enumerate(names):
+        with pytest.raises(SignInFailed):
+            sign_in(con, name, "sai-sai-sai-sai", client="203.0.113.7", at=T0 + timedelta(seconds=n))
+    last = T0 + timedelta(seconds=CLIENT_FREE_FAILURES - 1)
+
+    with pytest.raises(TooManyAttempts) as sixth:  # even with the right password: nothing is checked
+        sign_in(con, "lan", PASSWORD, client="203.0.113.7", at=last + timedelta(seconds=20))
+    assert sixth.value.message("vi").startswith("Máy này đã đăng nhập sai quá nhiều lần. Thử lại sau 1 phút")
+    assert sixth.value.message("en").startswith("Too many failed sign-ins from this computer. Try again in 1 minute;")
+    assert sign_in(con, "lan", PASSWORD, client="192.0.2.44", at=last).user.username == "lan"  # others unaffected
+
+    with pytest.raises(SignInFailed):  # after the wait one more try; it fails, and the wait doubles
+        sign_in(con, "ten-moi", "sai-sai-sai-sai", client="203.0.113.7", at=last + timedelta(minutes=1))
+    state = sign_in_state(con, "lan", "203.0.113.7", at=last + timedelta(minutes=1))
+    assert (state.client_failures, state.client_wait_minutes) == (CLIENT_FREE_FAILURES + 1, 2)
+    with pytest.raises(TooManyAttempts):
+        sign_in(con, "lan", PASSWORD, client="203.0.113.7", at=last + timedelta(minutes=2))
+    assert sign_in(con, "lan", PASSWORD, client="203.0.113.7", at=last + timedelta(minutes=3)).user.username == "lan"
+
+    refusals = audit_log(con, ADMIN, action="sign_in_failed")
+    assert list(refusals["detail"].str.contains('"reason": "too_many_attempts"')).count(True) == 2
+
+
+def test_failures_older_than_the_window_no_longer_count(con):
+    answers(con, "lan", "203.0.113.7", MAX_FAILED_SIGN_INS - 1, T0)
+
+    state = sign_in_state(con, "lan", "203.0.113.7", at=T0 + timedelta(minutes=LOCK_MINUTES, seconds=10))
+
+    assert (state.failures, state.client_failures, state.locked_minutes) == (0, 0, 0)
+
+
+def test_an_admin_unlocks_an_account_at_every_address_and_it_is_audited(con):
+    add_user(con, ADMIN, "lan", PASSWORD, "viewer")
+    for client in ("203.0.113.7", "198.51.100.9"):
+        answers(con, "lan", client, MAX_FAILED_SIGN_INS, T0)
+
+    assert unlock(con, ADMIN, "lan") == 2 * MAX_FAILED_SIGN_INS
+
+    for client in ("203.0.113.7", "198.51.100.9"):
+        assert sign_in(con, "lan", PASSWORD, client=client, at=T0 + timedelta(minutes=1)).user.username == "lan"
+    trail = audit_log(con, ADMIN, action="user_unlock")
+    assert list(zip(trail["actor"], trail["target"], trail["outcome"])) == [("admin", "lan", "ok")]
+
+
+def test_only_an_admin_unlocks_and_only_an_account_that_exists(con):
+    with pytest.raises(NotAllowed):
+        unlock(con, User("lan", "Lan", "analyst", None), "admin")
+    with pytest.raises(BadAccount, match="account_unknown"):
+        unlock(con, ADMIN, "khong-co-ai")
+    assert list(audit_log(con, ADMIN)["outcome"]) == ["refused"]
