@@ -16,6 +16,7 @@ from ui.data import query
 from ui.exports import table_downloads
 from i18n import translate
 from ui.i18n import language, t
+from ui.text import error_text
 from ui.widgets import choice
 
 AUDIT_ACTIONS = ("sign_in", "sign_in_failed", "upload", "rollback", "user_add", "user_disable", "user_enable",
@@ -77,7 +78,7 @@ def _act(change, done: str, new_password: bool = True) -> None:
         with store.connect() as con:
             change(con, password)
     except XasoError as exc:
-        st.error(exc.message(language()))
+        st.error(error_text(exc, language()))
         return
     st.success(done)
     if new_password:

@@ -19,6 +19,7 @@ from store.observations import rollback_batch
 from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
+from ui.text import error_text, t_plain
 from ui.widgets import choice, month_label
 
 MAX_SHOWN_CHANGES = 1000  # a month's national file writes over 100,000 values: show the start, download all
@@ -160,16 +161,16 @@ def rollback_form(batch: pd.Series, key: str) -> None:
     if batch["status"] != "loaded":
         st.caption(t("history.rollback.not_live"))
         return
-    st.warning(t("history.rollback.explain", batch=str(batch_id), rows=int(batch["rows_loaded"])))
-    sure = st.checkbox(t("history.rollback.confirm_box", batch=str(batch_id)), key=f"{key}_sure_{batch_id}")
-    if st.button(t("history.rollback.button", batch=str(batch_id)), type="primary", disabled=not sure,
+    st.warning(t_plain("history.rollback.explain", batch=str(batch_id), rows=int(batch["rows_loaded"])))
+    sure = st.checkbox(t_plain("history.rollback.confirm_box", batch=str(batch_id)), key=f"{key}_sure_{batch_id}")
+    if st.button(t_plain("history.rollback.button", batch=str(batch_id)), type="primary", disabled=not sure,
                  icon=":material/undo:", key=f"{key}_rollback_{batch_id}"):
         try:
-            with st.spinner(t("history.rollback.running", batch=str(batch_id))), \
+            with st.spinner(t_plain("history.rollback.running", batch=str(batch_id))), \
                     store.connect(store.database_path()) as con, store.transaction(con):
                 restored = rollback_batch(con, batch_id, signed_in_user())
         except XasoError as exc:  # another province's batch, or signed out meanwhile: nothing changed
-            st.error(exc.message(language()))
+            st.error(error_text(exc, language()))
             return
         data_changed()
         st.session_state[_DONE_KEY] = (batch_id, restored)
@@ -179,7 +180,7 @@ def rollback_form(batch: pd.Series, key: str) -> None:
 def rollback_outcome() -> None:
     done = st.session_state.pop(_DONE_KEY, None)
     if done:
-        st.success(t("history.rollback.done", batch=str(done[0]), rows=done[1]))
+        st.success(t_plain("history.rollback.done", batch=str(done[0]), rows=done[1]))
 
 
 # -- templates -------------------------------------------------------------------------------------

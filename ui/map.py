@@ -21,6 +21,7 @@ from analytics.overview import months, provinces
 from i18n import format_number, translate
 from ui.data import kept, query
 from ui.i18n import language, t
+from ui.text import t_plain
 from ui.league import indicator_labels
 from ui.links import open_profile, profile_href
 from ui.widgets import choice, month_label
@@ -100,7 +101,7 @@ def map_heading(controls: MapControls, indicator_name: str) -> str:
         scope = t("scope.country")
     else:
         scope = query(provinces).set_index("code").at[controls.province, "name_en" if lang == "en" else "name_vi"]
-    return t("map.heading", indicator=indicator_name, scope=scope, month=month_label(controls.month, lang))
+    return t_plain("map.heading", indicator=indicator_name, scope=scope, month=month_label(controls.month, lang))
 
 
 def open_pending_profile() -> None:
@@ -266,6 +267,6 @@ def profile_picker(shown: MapValues, key: str) -> None:
     if code is None:
         return
     name = labels[code].split(" (")[0]
-    columns[1].markdown(f"[{t('map.pick_link', name=name)}]({profile_href(code, shown.period)})")
+    columns[1].markdown(f"[{t_plain('map.pick_link', name=name)}]({profile_href(code, shown.period)})")
     if columns[1].button(t("map.pick_open"), key=f"{key}_pick_open"):
         open_profile(code, shown.period)

@@ -22,6 +22,7 @@ from i18n import translate
 from ui.data import query
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
+from ui.text import plain
 from ui.links import follow_linked_period, linked_unit
 from ui.widgets import choice, month_label, reset_choice
 
@@ -116,28 +117,23 @@ def navigation(position: int, total: int) -> None:
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
     left.button(t("deck.present.previous"), key=PREVIOUS_KEY, on_click=_step, args=(-1,), disabled=position == 0,
                 width="stretch", icon=":material/arrow_back:")
-    middle.caption(t("deck.present.position", number=position + 1, total=total))
+    middle.caption(t_plain("deck.present.position", number=position + 1, total=total))
     right.button(t("deck.present.next"), key=NEXT_KEY, on_click=_step, args=(1,), disabled=position >= total - 1,
                  width="stretch", icon=":material/arrow_forward:")
     st.iframe(_ARROW_KEYS, height=1)  # holds only the key listener's script
 
 
-def _plain(text: str) -> str:
-    """Text shown as markdown without any of its characters acting as markup."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
-
-
 def show(slide: Slide, pack: MeetingPack, position: int) -> None:
     """One slide, large."""
-    st.title(slide.title, anchor=False)
+    st.title(plain(slide.title), anchor=False)
     if slide.kind == "cover":
-        st.header(slide.subtitle, anchor=False)
+        st.header(plain(slide.subtitle), anchor=False)
         month, source = slide.bullets
-        st.subheader(month, anchor=False)
-        st.caption(source)
+        st.subheader(plain(month), anchor=False)
+        st.caption(plain(source))
         return
     if slide.subtitle:
-        st.subheader(slide.subtitle, anchor=False)
+        st.subheader(plain(slide.subtitle), anchor=False)
     if slide.kind in CHART_KINDS:
         fig = figure(slide, pack.lang, font_size=22)
         fig.update_layout(height=560)
@@ -151,7 +147,7 @@ def show(slide: Slide, pack: MeetingPack, position: int) -> None:
         table_downloads(slide.frame, slide.title, f"{pack.unit_name} · {month_label(pack.month, pack.lang)}",
                         formats, f"present_table_{position}", safe_file_name(pack.file_stem, str(position + 1)))
     for bullet in slide.bullets:
-        st.markdown("• " + _plain(bullet))
+        st.markdown("• " + plain(bullet))
     if slide.notes:
         with st.expander(t("deck.present.notes")):
             st.caption(_plain(slide.notes))
