@@ -21,7 +21,7 @@ from analytics.overview import months, provinces
 from i18n import format_number, translate
 from ui.data import kept, query
 from ui.i18n import language, t
-from ui.text import t_plain
+from ui.text import chart_text, t_plain
 from ui.league import indicator_labels
 from ui.links import open_profile, profile_href
 from ui.widgets import choice, month_label
@@ -129,11 +129,11 @@ def hover_texts(shown: MapValues, indicator_name: str, lang: str) -> list[str]:
     rank_word, reported = translate("map.hover.rank", lang), translate("map.hover.reported", lang)
     texts = []
     for row in table.itertuples(index=False):
-        lines = [f"<b>{getattr(row, f'name_{suffix}')}</b>"]
+        lines = [f"<b>{chart_text(getattr(row, f'name_{suffix}'))}</b>"]
         if shown.level == "communes":
             lines.append(getattr(row, f"province_{suffix}"))
         if row.status == "ranked":
-            lines.append(f"{indicator_name}: {value_text(row.shown_value, shown, lang)}")
+            lines.append(f"{chart_text(indicator_name)}: {value_text(row.shown_value, shown, lang)}")
             lines.append(f"{rank_word}: {format_number(int(row.rank), lang)}/{format_number(int(row.rank_of), lang)}")
         else:
             lines.append(translate(f"map.status.{row.status}", lang))
@@ -168,7 +168,7 @@ def map_figure(shown: MapValues, indicator_name: str, lang: str) -> go.Figure:
             colorscale=GOOD_LAST, reversescale=shown.lower_is_better, hovertext=counted["hover"],
             hovertemplate="%{hovertext}<extra></extra>", marker={"line": {"color": BORDER, "width": 0.3}},
             colorbar={"title": {"text": f"{unit}<br><sub>{better}</sub>"}, "thickness": 14, "len": 0.75},
-            name=indicator_name, showlegend=False)
+            name=chart_text(indicator_name), showlegend=False)
     figure.update_geos(fitbounds="locations", visible=False, showframe=False, showcoastlines=False,
                        showland=False, showcountries=False, showlakes=False, showrivers=False,
                        showocean=False, showsubunits=False, projection_type="mercator", scope="world",

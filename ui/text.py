@@ -12,6 +12,7 @@ Dataframe cells and selectbox options are shown literally by Streamlit and need 
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 from typing import Any
 
@@ -36,6 +37,12 @@ def visible(text: object) -> str:
 def plain(text: object) -> str:
     """`text` (a name, a header, a value ...) as Markdown that Streamlit shows literally."""
     return _PUNCTUATION.sub(r"\\\1", visible(text))
+
+
+def chart_text(text: object) -> str:
+    """`text` for a Plotly title, legend or hover label, which read <a href>, <b>, <br> as markup: the
+    characters escaped as HTML entities, which Plotly shows as the characters themselves."""
+    return html.escape(visible(text), quote=False)
 
 
 def short(text: object, limit: int = SHORT) -> str:

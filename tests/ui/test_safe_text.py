@@ -11,7 +11,7 @@ import pytest
 
 from errors import Problem
 from tests.conftest import REPO
-from ui.text import plain, plain_short, problem_text, short, translate_plain, visible
+from ui.text import chart_text, plain, plain_short, problem_text, short, translate_plain, visible
 
 # Streamlit calls whose text is read as Markdown (their first argument, `label=`, `body=`, tab names)
 MARKDOWN_CALLS = {
@@ -286,3 +286,8 @@ def test_a_problem_message_quotes_the_file_text_escaped_and_shortened():
     shown = problem_text(problem, "vi")
     assert re.search(r"(?<!\\)[<\[]", shown) is None and "\\<img" in shown
     assert len(shown) < 1000
+
+
+def test_chart_text_makes_plotly_markup_show_as_characters():
+    assert chart_text('<a href="http://127.0.0.1:9">x</a><br>') == '&lt;a href="http://127.0.0.1:9"&gt;x&lt;/a&gt;&lt;br&gt;'
+    assert chart_text("Xã Vân Bán & Lào Cai") == "Xã Vân Bán &amp; Lào Cai"
