@@ -21,9 +21,12 @@ from i18n import translate
 
 SHORT = 80  # characters of file text shown in a line; a 32,000-character header made a page 62,355 px tall
 
-# every ASCII punctuation character can be backslash-escaped in CommonMark; escaping them all also stops
-# GFM's bare-link detection (http\:// , www\.), LaTeX ($), Streamlit's :colour[...] and raw HTML (<)
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# The ASCII punctuation Markdown, GFM and Streamlit act on, backslash-escaped (CommonMark shows the character
+# itself): emphasis, code, links and images, headings and lists, tables, HTML (<), entities (&), LaTeX ($),
+# :colour[...] directives and bare links (http\://, www\., a\@b). Punctuation nothing reads (/ , ; ? ' " % =)
+# is left alone, so a month "10/2026" stays as written in the page's text.
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:@&^])")
+_NUMBER = re.compile(r"[+\-\u2212]?[0-9][0-9 .,%\u00a0]*")  # a number as format_number writes it: no Markdown in it
 # control characters and the bidirectional overrides (U+202E turns "gpj.exe" round) are shown by their code
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -58,7 +61,8 @@ def plain_short(text: object, limit: int = SHORT) -> str:
 
 
 def _escaped(value: object) -> object:
-    return plain(value) if isinstance(value, str) else value  # numbers are formatted by translate
+    # numbers (and numbers already written out, "1.234,5") carry no Markdown: left as they are
+    return plain(value) if isinstance(value, str) and not _NUMBER.fullmatch(value) else value
 
 
 def translate_plain(key: str, lang: str, /, **params: object) -> str:

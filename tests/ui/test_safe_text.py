@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from errors import Problem
+from i18n import translate
 from tests.conftest import REPO
 from ui.text import chart_text, plain, plain_short, problem_text, short, translate_plain, visible
 
@@ -248,17 +249,26 @@ HOSTILE = ["[Đăng nhập lại](http://127.0.0.1:9/phish) ![p](http://127.0.0.
 @pytest.mark.parametrize("text", HOSTILE)
 def test_plain_escapes_every_markdown_character(text):
     escaped = plain(text)
-    unescaped = escaped.replace("\\\\", "\x00")
-    # every ASCII punctuation character is preceded by a backslash: nothing is left for Markdown to read
-    for i, ch in enumerate(unescaped):
-        if ch in "!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~":
-            assert unescaped[i - 1] == "\\", (text, escaped, i)
+    # every character Markdown acts on comes after a backslash: nothing is left for Markdown to read
+    i = 0
+    while i < len(escaped):
+        if escaped[i] == "\\":
+            i += 2
+            continue
+        assert escaped[i] not in "`*_{}[]()#+-.!|~<>$:@&^", (text, escaped, i)
+        i += 1
     # and removing the escapes gives the text back, as Markdown would show it
     assert escaped.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\") == text
 
 
-def test_plain_keeps_vietnamese_letters_and_digits_as_they_are():
-    assert plain("Xã Vân Bán 08377 Tỷ lệ đúng hạn") == "Xã Vân Bán 08377 Tỷ lệ đúng hạn"
+def test_plain_keeps_vietnamese_letters_digits_and_harmless_punctuation_as_they_are():
+    assert plain("Xã Vân Bán 08377 Tỷ lệ đúng hạn, Tháng 10/2026; 50% \"x\" =1?") == \
+        "Xã Vân Bán 08377 Tỷ lệ đúng hạn, Tháng 10/2026; 50% \"x\" =1?"
+
+
+def test_catalog_numbers_stay_as_written_and_text_parameters_are_escaped():
+    assert translate_plain("upload.jumps.more", "vi", count="1.234") == translate("upload.jumps.more", "vi", count="1.234")
+    assert "\\[" in translate_plain("upload.jumps.more", "vi", count="[1](x)")
 
 
 def test_control_and_direction_override_characters_are_shown_by_their_code():
