@@ -27,6 +27,10 @@ SHORT = 80  # characters of file text shown in a line; a 32,000-character header
 # is left alone, so a month "10/2026" stays as written in the page's text.
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:@&^])")
 _NUMBER = re.compile(r"[+\-\u2212]?[0-9][0-9 .,%\u00a0]*")  # a number as format_number writes it: no Markdown in it
+# GFM turns bare addresses into links after parsing, escapes or not ("http\://x" is still a link); a word
+# joiner (invisible, zero width) before "http"/"www" and after "@" is not a word boundary, so no link starts
+JOINER = "\u2060"
+_BARE_LINK = re.compile(r"(?=(?:https?://|www\.))|(?<=@)", re.IGNORECASE)
 # control characters and the bidirectional overrides (U+202E turns "gpj.exe" round) are shown by their code
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -39,7 +43,8 @@ def visible(text: object) -> str:
 
 def plain(text: object) -> str:
     """`text` (a name, a header, a value ...) as Markdown that Streamlit shows literally."""
-    return _PUNCTUATION.sub(r"\\\1", visible(text))
+    text = _BARE_LINK.sub(JOINER, visible(text))
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def chart_text(text: object) -> str:

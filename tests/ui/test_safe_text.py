@@ -12,7 +12,7 @@ import pytest
 from errors import Problem
 from i18n import translate
 from tests.conftest import REPO
-from ui.text import chart_text, plain, plain_short, problem_text, short, translate_plain, visible
+from ui.text import JOINER, chart_text, plain, plain_short, problem_text, short, translate_plain, visible
 
 # Streamlit calls whose text is read as Markdown (their first argument, `label=`, `body=`, tab names)
 MARKDOWN_CALLS = {
@@ -258,7 +258,7 @@ def test_plain_escapes_every_markdown_character(text):
         assert escaped[i] not in "`*_{}[]()#+-.!|~<>$:@&^", (text, escaped, i)
         i += 1
     # and removing the escapes gives the text back, as Markdown would show it
-    assert escaped.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\") == text
+    assert escaped.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\").replace(JOINER, "") == text
 
 
 def test_plain_keeps_vietnamese_letters_digits_and_harmless_punctuation_as_they_are():
@@ -287,7 +287,7 @@ def test_short_cuts_long_file_text_with_an_ellipsis_and_keeps_short_text():
 def test_catalog_text_keeps_its_markdown_and_its_parameters_are_escaped():
     name = "[x](http://127.0.0.1:9/phish)"
     shown = translate_plain("problem.unknown_indicator_code", "en", value=name)
-    assert "\\[x\\]\\(http\\:" in shown and "[x](http" not in shown
+    assert "\\[x\\]\\(" + JOINER + "http\\:" in shown and "[x](" not in shown
 
 
 def test_a_problem_message_quotes_the_file_text_escaped_and_shortened():
@@ -301,3 +301,12 @@ def test_a_problem_message_quotes_the_file_text_escaped_and_shortened():
 def test_chart_text_makes_plotly_markup_show_as_characters():
     assert chart_text('<a href="http://127.0.0.1:9">x</a><br>') == '&lt;a href="http://127.0.0.1:9"&gt;x&lt;/a&gt;&lt;br&gt;'
     assert chart_text("Xã Vân Bán & Lào Cai") == "Xã Vân Bán &amp; Lào Cai"
+
+
+def test_bare_addresses_get_an_invisible_joiner_so_gfm_makes_no_link_of_them():
+    """GFM links bare addresses after the escapes are read; a word joiner before them is not a boundary."""
+    shown = plain('see http://127.0.0.1:9/a, (www.example.com) or mail a@b.co =HYPERLINK("https://x")')
+    assert shown.count(JOINER) == 4
+    for start in ("http", "www", "https"):
+        assert all(shown[i - 1] == JOINER for i in range(len(shown)) if shown.startswith(start, i)
+                   and not shown.startswith("https", i - 1))
