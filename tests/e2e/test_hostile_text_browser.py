@@ -5,6 +5,7 @@ text, makes no <a> or <img> from it, and the browser never asks 127.0.0.1:9 for 
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +24,16 @@ FROM_PAYLOAD = f'a[href*="{TRAP}"], img[src*="{TRAP}"], a[href*="127.0.0.1%3A9"]
 def shown_text(page) -> str:
     """The page's text as a reader copies it, without the invisible word joiners that stop bare links."""
     return page.evaluate("() => document.body.innerText").replace("\u2060", "")
+
+
+def shows(page, text: str, seconds: float = 30) -> bool:
+    """Whether the page comes to show `text` literally within `seconds` (sections render one by one)."""
+    deadline = time.monotonic() + seconds
+    while text not in shown_text(page):
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(250)
+    return True
 
 
 def test_an_analysts_hostile_file_and_composite_name_show_as_literal_text_and_fetch_nothing(browser, demo_db,
@@ -48,25 +59,30 @@ def test_an_analysts_hostile_file_and_composite_name_show_as_literal_text_and_fe
 
         expect(page.get_by_text("which unit is", exact=False).first).to_be_visible()
         # the unit names as written are asked about in widget labels, the header is a mapping's label: as text
-        text = shown_text(page)
         for written in hostile.strings[1:4]:
-            assert written in text, (written, [line for line in text.splitlines() if "unit is" in line])
+            assert shows(page, written), (written, [line for line in shown_text(page).splitlines() if "unit" in line])
         expect(page.locator(FROM_PAYLOAD)).to_have_count(0)
         screenshot(page, "hostile_upload_en.png")
 
-        page.goto(url + "/rankings")
-        page.get_by_text("Build your own composite", exact=False).first.click()
+        page.goto(url + "/rankings")  # a new session: sign in again
+        sign_in_through_the_form(page, ANALYST, PASSWORD)
+        builder = page.locator("summary", has_text="Build your own composite")
+        expect(builder).to_be_visible()
+        builder.click()
         page.locator(".st-key-rankings_composite_name input").fill(COMPOSITE)
         page.locator(".st-key-rankings_composite_name input").press("Enter")
         parts = page.locator(".st-key-rankings_composite_parts")
-        for _ in range(2):
-            parts.click()
-            page.get_by_role("option").first.click()
-        page.keyboard.press("Escape")
+        for _ in range(2):  # the first two indicators offered: the open list highlights its first option
+            parts.locator("input").click()
+            expect(page.get_by_role("option").first).to_be_visible()
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1500)  # the choice reruns the page
+        expect(page.locator(".st-key-rankings_composite_save button")).to_be_enabled()
         page.locator(".st-key-rankings_composite_save button").click()
 
         expect(page.get_by_text("Saved", exact=False).first).to_be_visible()
-        assert f"“{COMPOSITE}”" in shown_text(page)  # "Saved “…”", literally
+        assert shows(page, f"“{COMPOSITE}”")  # "Saved “…”", literally
         expect(page.locator(FROM_PAYLOAD)).to_have_count(0)
         screenshot(page, "hostile_composite_en.png")
         context.close()

@@ -136,7 +136,9 @@ def invisible_characters() -> Hostile:
     unit = f"Xã{NUL} {RTL}nàB nâV"
     text = "\r\n".join([",".join(HEADERS + [header]), f"{COMMUNE_CODE},Xã Vân Bán,300,200,1",
                         f",{unit},100,50,1"])
-    return Hostile(f"ky{RTL}xslx.csv", text.encode("utf-8"), "NUL and RTL override in names", [header, unit])
+    # a NUL makes the file binary to the reader: refused as not a spreadsheet, only its name is shown
+    name = f"ky{RTL}xslx.csv"
+    return Hostile(name, text.encode("utf-8"), "NUL and RTL override in names", [name])
 
 
 def rtl_sheet() -> Hostile:
