@@ -84,8 +84,8 @@ def completeness_section(result: Completeness, province: str | None, scope: str,
     reported = int(units["reported"].sum())
     incomplete = int((units["reported"] & (units["share"] < 1)).sum())
     expected = int(result.matrix.loc[result.matrix["period"] == result.month, "expected"].max() or 0)
-    st.caption(t_plain("quality.completeness.summary", reported=reported, units=len(units), missing=len(units) - reported,
-                 incomplete=incomplete, expected=expected))
+    st.caption(t_plain("quality.completeness.summary", reported=reported, units=len(units),
+                       missing=len(units) - reported, incomplete=incomplete, expected=expected))
     _matrix_chart(result, province)
 
     st.markdown("**" + t("quality.completeness.units_title") + "**")

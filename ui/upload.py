@@ -101,7 +101,8 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
             made_from = (state.steering, version)
             if state.review is None or state.made_from != made_from:
                 if bar is not None:
-                    bar.progress(min(done / max(total, 1), 1.0), text=t_plain("upload.reading", file=short(upload.name)))
+                    bar.progress(min(done / max(total, 1), 1.0),
+                                 text=t_plain("upload.reading", file=short(upload.name)))
                 steering = state.steering  # a month typed wrong is said beside its box; the file is read without it
                 steering = replace(steering, period=None) if steering.period and _bad_month(steering.period) \
                     else steering
@@ -280,10 +281,12 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
                     "upload.map.suggestion", target=labels.get(m.target, m.target))
                 widget = f"{key}_map_{s}_{m.index}.{lang}"
                 columns[i % 3].selectbox(
-                    plain_short(f"{m.letter} · {m.label}"), targets, index=targets.index(current) if current in targets else 0,
+                    plain_short(f"{m.letter} · {m.label}"), targets,  # a 32,000-character header: its start
+                    index=targets.index(current) if current in targets else 0,
                     key=widget, format_func=lambda v: labels.get(v, v),
-                    help=plain(f"{m.letter} · {m.label}") + "\n\n" + t("upload.map.confidence", confidence=round(m.confidence * 100),
-                           how=t(f"upload.how.{m.how}")) + suggestion,
+                    help=plain(f"{m.letter} · {m.label}") + "\n\n" + t(  # the whole header on hover
+                        "upload.map.confidence", confidence=round(m.confidence * 100),
+                        how=t(f"upload.how.{m.how}")) + suggestion,
                     on_change=_set_mapping, args=(upload.sha, m.label, widget))
             name = st.text_input(t("upload.profile.name"), key=f"{key}_profile_{s}",
                                  placeholder=t("upload.profile.placeholder"))

@@ -25,7 +25,8 @@ MARKDOWN_CALLS = {
 LABEL_AT = {"profile_link": 1, "present_link": 1}  # our own wrappers of st.page_link: their label argument
 TEXT_KEYWORDS = {"label", "body", "help", "text"}  # `help=` of any call (widgets, column_config) is Markdown too
 # helpers whose result is safe Markdown: the escaping ones, the catalog without data, numbers
-ESCAPING = {"plain", "plain_short", "t_plain", "translate_plain", "problem_text", "problem_what", "problem_fix", "error_text"}
+ESCAPING = {"plain", "plain_short", "t_plain", "translate_plain", "problem_text", "problem_what", "problem_fix",
+            "error_text"}
 # numbers, months and the app's own links (an urlencoded query string) carry no Markdown
 NUMBERS = {"profile_href", "number", "percent", "format_number", "format_percent", "len", "int", "round", "month_label"}
 CATALOG = {"t", "translate"}
@@ -267,7 +268,8 @@ def test_plain_keeps_vietnamese_letters_digits_and_harmless_punctuation_as_they_
 
 
 def test_catalog_numbers_stay_as_written_and_text_parameters_are_escaped():
-    assert translate_plain("upload.jumps.more", "vi", count="1.234") == translate("upload.jumps.more", "vi", count="1.234")
+    written = translate("upload.jumps.more", "vi", count="1.234")
+    assert translate_plain("upload.jumps.more", "vi", count="1.234") == written
     assert "\\[" in translate_plain("upload.jumps.more", "vi", count="[1](x)")
 
 
@@ -299,7 +301,8 @@ def test_a_problem_message_quotes_the_file_text_escaped_and_shortened():
 
 
 def test_chart_text_makes_plotly_markup_show_as_characters():
-    assert chart_text('<a href="http://127.0.0.1:9">x</a><br>') == '&lt;a href="http://127.0.0.1:9"&gt;x&lt;/a&gt;&lt;br&gt;'
+    assert chart_text('<a href="http://127.0.0.1:9">x</a><br>') == \
+        '&lt;a href="http://127.0.0.1:9"&gt;x&lt;/a&gt;&lt;br&gt;'
     assert chart_text("Xã Vân Bán & Lào Cai") == "Xã Vân Bán &amp; Lào Cai"
 
 
