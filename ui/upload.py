@@ -224,9 +224,9 @@ def table_section(review: Review) -> None:
             period = month_label(report.period, lang) if report.period and len(report.period) == 7 else \
                 report.period or t("value.none")
             source = t(f"upload.period_source.{report.period_source}") if report.period_source else ""
-            st.markdown(t_plain("upload.table.sheet", sheet=short(report.name),
-                          header=", ".join(str(r) for r in report.header_rows), rows=report.data_rows,
-                          layout=t(f"upload.layout.{report.layout}"), period=period, source=source))
+            st.markdown(t("upload.table.sheet", sheet=plain_short(report.name),  # the catalog's own words stay
+                          header=plain(", ".join(str(r) for r in report.header_rows)), rows=int(report.data_rows),
+                          layout=t(f"upload.layout.{report.layout}"), period=plain(period), source=source))
         skipped = skipped_table(review)
         if len(skipped):
             skipped["reason"] = skipped["reason"].map(lambda r: translate(f"skip.{r}", lang))
