@@ -22,7 +22,7 @@ from i18n import translate
 from ui.data import query
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
-from ui.text import plain
+from ui.text import plain, t_plain
 from ui.links import follow_linked_period, linked_unit
 from ui.widgets import choice, month_label, reset_choice
 
@@ -125,15 +125,15 @@ def navigation(position: int, total: int) -> None:
 
 def show(slide: Slide, pack: MeetingPack, position: int) -> None:
     """One slide, large."""
-    st.title(plain(slide.title), anchor=False)
+    st.title(slide.title, anchor=False)
     if slide.kind == "cover":
-        st.header(plain(slide.subtitle), anchor=False)
+        st.header(slide.subtitle, anchor=False)
         month, source = slide.bullets
-        st.subheader(plain(month), anchor=False)
-        st.caption(plain(source))
+        st.subheader(month, anchor=False)
+        st.caption(source)
         return
     if slide.subtitle:
-        st.subheader(plain(slide.subtitle), anchor=False)
+        st.subheader(slide.subtitle, anchor=False)
     if slide.kind in CHART_KINDS:
         fig = figure(slide, pack.lang, font_size=22)
         fig.update_layout(height=560)
