@@ -150,7 +150,7 @@ def show(slide: Slide, pack: MeetingPack, position: int) -> None:
         st.markdown("• " + plain(bullet))
     if slide.notes:
         with st.expander(t("deck.present.notes")):
-            st.caption(_plain(slide.notes))
+            st.caption(plain(slide.notes))
 
 
 def _styled(slide: Slide, lang: str) -> "pd.io.formats.style.Styler":
