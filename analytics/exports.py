@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_CHARS = 32_767
 TITLE_ROW, HEADER_ROW = 1, 2
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _MAX_WIDTH = 48
@@ -41,7 +42,9 @@ def cell_value(value: object) -> str | int | float | bool | None:
         return int(value)
     if isinstance(value, (float, np.floating)):
         return None if math.isnan(value) else float(value)
-    return neutralised(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = neutralised(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    # Excel calls a workbook with a longer cell damaged, and splits such a CSV field over cells
+    return text if len(text) <= EXCEL_CELL_CHARS else text[:EXCEL_CELL_CHARS - 1] + "…"
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

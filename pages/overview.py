@@ -8,12 +8,13 @@ from ui.auth import require_role
 from ui.data import query
 from ui.exports import decimal_format, scope_context, table_downloads
 from ui.i18n import indicator_name, language, number, t
+from ui.text import t_plain
 from ui.widgets import formatted_table, headline_card, month_label, scope_and_month, stop_without_data
 
 require_role("viewer")
 st.title(t("overview.title"))
 counts = query(unit_counts)
-st.caption(t("overview.caption", provinces=counts["provinces"], communes=counts["communes"]))
+st.caption(t_plain("overview.caption", provinces=counts["provinces"], communes=counts["communes"]))
 
 scope, month = scope_and_month("overview")
 if month is None:

@@ -7,6 +7,7 @@ from errors import XasoError
 from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t
+from ui.text import error_text, t_plain
 from ui.links import profile_link
 from ui.present import current_slide, navigation, pack_downloads, show, styles, unit_and_month
 from ui.widgets import stop_without_data
@@ -24,7 +25,7 @@ if unit is None or month is None:
 try:
     pack = query(meeting_content, unit, month, language())
 except XasoError as exc:
-    st.error(exc.message(language()))
+    st.error(error_text(exc, language()))
     st.stop()
 
 position = current_slide(pack)
@@ -33,4 +34,4 @@ show(pack.slides[position], pack, position)
 st.divider()
 pack_downloads(pack)
 if pack.level == "commune":
-    profile_link(pack.unit_code, t("deck.present.profile", unit=pack.unit_name), pack.month)
+    profile_link(pack.unit_code, t_plain("deck.present.profile", unit=pack.unit_name), pack.month)

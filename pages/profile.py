@@ -7,6 +7,7 @@ from analytics.profile import UnknownUnit, profile, summary
 from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t
+from ui.text import error_text
 from ui.links import linked_unit
 from ui.profile import (downloads, header, headline, indicator_table, rank_change_charts, strengths_and_weaknesses,
                         summary_box, unit_and_month)
@@ -17,7 +18,7 @@ require_role("viewer")
 st.title(t("profile.title"))
 unit, month, unknown = unit_and_month("profile")
 if unknown:
-    st.error(UnknownUnit(value=linked_unit()).message(language()))
+    st.error(error_text(UnknownUnit(value=linked_unit()), language()))
 if month is None:
     stop_without_data(t("profile.empty"))
 if unit is None:

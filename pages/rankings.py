@@ -7,6 +7,7 @@ from analytics.overview import months
 from ui.auth import require_role
 from ui.data import query
 from ui.i18n import language, t
+from ui.text import t_plain
 from ui.league import (composite_builder, distribution_chart, downloads, indicator_labels, league_controls,
                        league_table, period_label, scope_label, unit_position, unranked_lists)
 from ui.widgets import stop_without_data
@@ -27,7 +28,7 @@ st.caption(t("rankings.summary", ranked=len(ranking.table), not_reported=len(ran
              incomplete=len(ranking.incomplete), left_out=len(ranking.left_out)))
 
 if ranking.table.empty:
-    st.info(t("rankings.nothing_ranked", indicator=names[controls.indicator], period=period))
+    st.info(t_plain("rankings.nothing_ranked", indicator=names[controls.indicator], period=period))
 else:
     if controls.unit_code:
         st.subheader(t("rankings.your_unit"))
@@ -37,10 +38,10 @@ else:
             league_table(neighbours(ranking.table, controls.unit_code), result, national=national,
                          highlight=controls.unit_code)
 
-    st.subheader(t("rankings.table_title", indicator=names[controls.indicator], scope=scope_label(controls),
+    st.subheader(t_plain("rankings.table_title", indicator=names[controls.indicator], scope=scope_label(controls),
                    period=period))
     if controls.view == "top_bottom":
-        st.caption(t("rankings.top_bottom_caption", n=controls.top_n))
+        st.caption(t_plain("rankings.top_bottom_caption", n=controls.top_n))
         rows = top_bottom(ranking.table, controls.top_n)
     else:
         rows = ranking.table

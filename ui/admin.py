@@ -20,6 +20,7 @@ from ui.labels import province_labels
 from ui.exports import table_downloads
 from i18n import catalog, format_number, translate
 from ui.i18n import language, t
+from ui.text import error_text, t_plain
 from ui.widgets import choice
 
 AUDIT_ACTIONS = ("sign_in", "sign_in_failed", "upload", "rollback", "user_add", "user_disable", "user_enable",
@@ -56,7 +57,7 @@ def add_account_form(actor: User) -> None:
         if st.form_submit_button(t("admin.add"), type="primary", key="new_account"):
             _act(lambda con, password: add_user(con, actor, username, password, role, province_code=province,
                                                 display_name=display_name or None),
-                 t("ucli.add.done", username=username.strip().lower()))
+                 t_plain("ucli.add.done", username=username.strip().lower()))
 
 
 def change_account_form(actor: User, users: list[User]) -> None:
@@ -68,11 +69,11 @@ def change_account_form(actor: User, users: list[User]) -> None:
     buttons = st.container(horizontal=True)
     if buttons.button(t("admin.enable") if user.disabled else t("admin.disable"), key="admin_toggle"):
         _act(lambda con, _password: set_disabled(con, actor, user.username, not user.disabled),
-             t("ucli.enable.done" if user.disabled else "ucli.disable.done", username=user.username),
+             t_plain("ucli.enable.done" if user.disabled else "ucli.disable.done", username=user.username),
              new_password=False)
     if buttons.button(t("admin.reset"), key="admin_reset"):
         _act(lambda con, password: reset_password(con, actor, user.username, password),
-             t("ucli.reset.done", username=user.username))
+             t_plain("ucli.reset.done", username=user.username))
 
 
 def _act(change, done: str, new_password: bool = True) -> None:
@@ -82,7 +83,7 @@ def _act(change, done: str, new_password: bool = True) -> None:
         with store.connect() as con:
             change(con, password)
     except XasoError as exc:
-        st.error(exc.message(language()))
+        st.error(error_text(exc, language()))
         return
     st.success(done)
     if new_password:

@@ -18,6 +18,7 @@ import store
 from errors import XasoError
 from store.users import ROLES, SessionExpired, User, session_user, sign_in, sign_out, sso_sign_in
 from ui.i18n import language, t
+from ui.text import error_text, plain, t_plain
 
 TOKEN_KEY = "auth_token"
 _NOTICE_KEY = "auth_notice"
@@ -95,14 +96,14 @@ def sign_in_form() -> None:
     if sso_configured():
         refused = st.session_state.get(_SSO_REFUSED_KEY)
         if refused and st.user.get("email") == refused:
-            st.warning(t("auth.sso_unknown", email=refused))
+            st.warning(t_plain("auth.sso_unknown", email=refused))
         st.button(t("auth.sso"), key="sign_in_sso", on_click=st.login, icon=":material/login:")
     if submitted:
         try:
             with store.connect() as con:
                 session = sign_in(con, username, password, client=client_address())
         except XasoError as exc:
-            st.error(exc.message(language()))
+            st.error(error_text(exc, language()))
             return
         st.session_state[TOKEN_KEY] = session.token
         st.rerun()
@@ -110,7 +111,7 @@ def sign_in_form() -> None:
 
 def account_box(user: User) -> None:
     """Sidebar: who is signed in, and the way out."""
-    st.sidebar.caption(t("auth.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")))
+    st.sidebar.caption(t("auth.signed_in_as", name=plain(user.display_name), role=t(f"role.{user.role}")))
     if st.sidebar.button(t("auth.sign_out"), key="sign_out"):
         with store.connect() as con:
             sign_out(con, st.session_state.pop(TOKEN_KEY))

@@ -20,6 +20,7 @@ from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.labels import province_labels
 from ui.i18n import language, number, t
+from ui.text import error_text, t_plain
 from ui.widgets import choice, month_label
 
 MAX_SHOWN_CHANGES = 1000  # a month's national file writes over 100,000 values: show the start, download all
@@ -163,18 +164,18 @@ def rollback_form(batch: pd.Series, key: str) -> None:
         st.caption(t("history.rollback.not_live"))
         return
     removed, restored = query(rollback_effect, batch_id)
-    st.warning(t("history.rollback.explain", batch=str(batch_id), rows=number(removed), restored=number(restored),
-                 emptied=number(removed - restored)))
-    typed = st.text_input(t("history.rollback.type_number", batch=str(batch_id)), key=f"{key}_sure_{batch_id}",
+    st.warning(t_plain("history.rollback.explain", batch=str(batch_id), rows=number(removed),
+                       restored=number(restored), emptied=number(removed - restored)))
+    typed = st.text_input(t_plain("history.rollback.type_number", batch=str(batch_id)), key=f"{key}_sure_{batch_id}",
                           placeholder=str(batch_id))
-    if st.button(t("history.rollback.button", batch=str(batch_id)), type="primary",
+    if st.button(t_plain("history.rollback.button", batch=str(batch_id)), type="primary",
                  disabled=typed.strip() != str(batch_id), icon=":material/undo:", key=f"{key}_rollback_{batch_id}"):
         try:
-            with st.spinner(t("history.rollback.running", batch=str(batch_id))), \
+            with st.spinner(t_plain("history.rollback.running", batch=str(batch_id))), \
                     store.connect(store.database_path()) as con, store.transaction(con):
                 restored = rollback_batch(con, batch_id, signed_in_user())
         except XasoError as exc:  # another province's batch, or signed out meanwhile: nothing changed
-            st.error(exc.message(language()))
+            st.error(error_text(exc, language()))
             return
         data_changed()
         st.session_state[_DONE_KEY] = (batch_id, restored)
@@ -184,7 +185,7 @@ def rollback_form(batch: pd.Series, key: str) -> None:
 def rollback_outcome() -> None:
     done = st.session_state.pop(_DONE_KEY, None)
     if done:
-        st.success(t("history.rollback.done", batch=str(done[0]), rows=done[1]))
+        st.success(t_plain("history.rollback.done", batch=str(done[0]), rows=done[1]))
 
 
 # -- templates -------------------------------------------------------------------------------------

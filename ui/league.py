@@ -25,6 +25,7 @@ from ui.data import data_changed, kept, query
 from ui.labels import commune_labels, province_labels
 from ui.exports import table_downloads
 from ui.i18n import language, number, percent, t
+from ui.text import plain, t_plain
 from ui.links import follow_linked_period, profile_href, profile_link
 from ui.quality import ranking_badges
 from ui.tables import styled
@@ -195,13 +196,13 @@ def unit_position(league: League, unit_code: str, names: dict[str, str]) -> int 
         ("-" if change < 0 else "+") + t("rankings.places", places=number(abs(int(change))))
     standing = distribution(ranking.table, unit_code)
     cards = st.columns(3)
-    cards[0].metric(t("rankings.position", name=unit[f"name_{'en' if lang == 'en' else 'vi'}"]),
+    cards[0].metric(t_plain("rankings.position", name=unit[f"name_{'en' if lang == 'en' else 'vi'}"]),
                     f"{number(int(unit['rank']))}/{number(int(unit['rank_of']))}", delta, border=True,
                     help=t("rankings.position_help"))
     cards[1].metric(value_header(league), number(float(unit["shown_value"]), league.decimals), border=True)
     cards[2].metric(t("rankings.ahead_of"), percent(100 * standing.share_behind, 0), border=True,
                     help=t("rankings.ahead_of_help"))
-    profile_link(unit_code, t("rankings.open_profile", name=unit[f"name_{'en' if lang == 'en' else 'vi'}"]),
+    profile_link(unit_code, t_plain("rankings.open_profile", name=unit[f"name_{'en' if lang == 'en' else 'vi'}"]),
                  ranking.period)
     return int(unit["rank"])
 
@@ -242,7 +243,7 @@ def distribution_chart(league: League, unit_code: str | None) -> None:
     st.plotly_chart(figure, config={"displayModeBar": False})
     shown = {name: number(value, league.decimals) for name, value in
              (("q1", spread.q1), ("median", spread.median), ("q3", spread.q3))}
-    st.caption(t("rankings.spread", units=number(len(spread.values)), **shown))
+    st.caption(t_plain("rankings.spread", units=number(len(spread.values)), **shown))
 
 
 def unranked_lists(league: League, names: dict[str, str]) -> None:
@@ -309,9 +310,9 @@ def composite_builder(key: str, reader: User | None) -> None:
     with st.expander(t("rankings.composite.title"), expanded=f"{key}_composite_saved" in st.session_state
                      or f"{key}_composite_refused" in st.session_state):
         if saved := st.session_state.pop(f"{key}_composite_saved", None):
-            st.success(t("rankings.composite.saved", name=saved))
+            st.success(t_plain("rankings.composite.saved", name=saved))
         if refused := st.session_state.pop(f"{key}_composite_refused", None):
-            st.error(refused)
+            st.error(plain(refused))
         st.caption(t("rankings.composite.caption"))
         name = st.text_input(t("rankings.composite.name"), max_chars=60, key=f"{key}_composite_name").strip()
         parts = st.multiselect(t("rankings.composite.parts"), query(composite_parts), format_func=names.get,

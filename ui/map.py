@@ -22,6 +22,7 @@ from i18n import format_number, translate
 from ui.data import kept, query
 from ui.labels import commune_labels, province_labels
 from ui.i18n import language, t
+from ui.text import chart_text, t_plain
 from ui.league import indicator_labels
 from ui.links import open_profile, profile_href
 from ui.widgets import choice, month_label
@@ -99,7 +100,7 @@ def map_heading(controls: MapControls, indicator_name: str) -> str:
         scope = t("scope.country")
     else:
         scope = query(provinces).set_index("code").at[controls.province, "name_en" if lang == "en" else "name_vi"]
-    return t("map.heading", indicator=indicator_name, scope=scope, month=month_label(controls.month, lang))
+    return t_plain("map.heading", indicator=indicator_name, scope=scope, month=month_label(controls.month, lang))
 
 
 def open_pending_profile() -> None:
@@ -127,11 +128,11 @@ def hover_texts(shown: MapValues, indicator_name: str, lang: str) -> list[str]:
     rank_word, reported = translate("map.hover.rank", lang), translate("map.hover.reported", lang)
     texts = []
     for row in table.itertuples(index=False):
-        lines = [f"<b>{getattr(row, f'name_{suffix}')}</b>"]
+        lines = [f"<b>{chart_text(getattr(row, f'name_{suffix}'))}</b>"]
         if shown.level == "communes":
             lines.append(getattr(row, f"province_{suffix}"))
         if row.status == "ranked":
-            lines.append(f"{indicator_name}: {value_text(row.shown_value, shown, lang)}")
+            lines.append(f"{chart_text(indicator_name)}: {value_text(row.shown_value, shown, lang)}")
             lines.append(f"{rank_word}: {format_number(int(row.rank), lang)}/{format_number(int(row.rank_of), lang)}")
         else:
             lines.append(translate(f"map.status.{row.status}", lang))
@@ -166,7 +167,7 @@ def map_figure(shown: MapValues, indicator_name: str, lang: str) -> go.Figure:
             colorscale=GOOD_LAST, reversescale=shown.lower_is_better, hovertext=counted["hover"],
             hovertemplate="%{hovertext}<extra></extra>", marker={"line": {"color": BORDER, "width": 0.3}},
             colorbar={"title": {"text": f"{unit}<br><sub>{better}</sub>"}, "thickness": 14, "len": 0.75},
-            name=indicator_name, showlegend=False)
+            name=chart_text(indicator_name), showlegend=False)
     figure.update_geos(fitbounds="locations", visible=False, showframe=False, showcoastlines=False,
                        showland=False, showcountries=False, showlakes=False, showrivers=False,
                        showocean=False, showsubunits=False, projection_type="mercator", scope="world",
@@ -262,6 +263,6 @@ def profile_picker(shown: MapValues, key: str) -> None:
     if code is None:
         return
     name = labels[code].split(" (")[0]
-    columns[1].markdown(f"[{t('map.pick_link', name=name)}]({profile_href(code, shown.period)})")
+    columns[1].markdown(f"[{t_plain('map.pick_link', name=name)}]({profile_href(code, shown.period)})")
     if columns[1].button(t("map.pick_open"), key=f"{key}_pick_open"):
         open_profile(code, shown.period)

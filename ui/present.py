@@ -6,7 +6,6 @@ Styling is static CSS; every text from the data goes through Streamlit's own ele
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +22,7 @@ from ui.data import query
 from ui.labels import commune_labels, province_labels
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
+from ui.text import plain, t_plain
 from ui.links import follow_linked_period, linked_unit
 from ui.widgets import choice, month_label, reset_choice
 
@@ -115,15 +115,10 @@ def navigation(position: int, total: int) -> None:
     left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
     left.button(t("deck.present.previous"), key=PREVIOUS_KEY, on_click=_step, args=(-1,), disabled=position == 0,
                 width="stretch", icon=":material/arrow_back:")
-    middle.caption(t("deck.present.position", number=position + 1, total=total))
+    middle.caption(t_plain("deck.present.position", number=position + 1, total=total))
     right.button(t("deck.present.next"), key=NEXT_KEY, on_click=_step, args=(1,), disabled=position >= total - 1,
                  width="stretch", icon=":material/arrow_forward:")
     st.iframe(_ARROW_KEYS, height=1)  # holds only the key listener's script
-
-
-def _plain(text: str) -> str:
-    """Text shown as markdown without any of its characters acting as markup."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def show(slide: Slide, pack: MeetingPack, position: int) -> None:
@@ -150,10 +145,10 @@ def show(slide: Slide, pack: MeetingPack, position: int) -> None:
         table_downloads(slide.frame, slide.title, f"{pack.unit_name} · {month_label(pack.month, pack.lang)}",
                         formats, f"present_table_{position}", safe_file_name(pack.file_stem, str(position + 1)))
     for bullet in slide.bullets:
-        st.markdown("• " + _plain(bullet))
+        st.markdown("• " + plain(bullet))
     if slide.notes:
         with st.expander(t("deck.present.notes")):
-            st.caption(_plain(slide.notes))
+            st.caption(plain(slide.notes))
 
 
 def _styled(slide: Slide, lang: str) -> "pd.io.formats.style.Styler":

@@ -16,6 +16,7 @@ from ui.data import query
 from ui.labels import commune_labels
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
+from ui.text import plain, t_plain
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
 from ui.widgets import choice, month_label, reset_choice
 
@@ -48,17 +49,17 @@ def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
 
 def header(result: Profile) -> None:
     lang = language()
-    st.header(result.name(lang))
-    st.caption(t("profile.identity", province=result.province(lang), type=t(f"profile.type.{result.unit_type}"),
+    st.header(plain(result.name(lang)))
+    st.caption(t_plain("profile.identity", province=result.province(lang), type=t(f"profile.type.{result.unit_type}"),
                  code=result.unit_code, month=month_label(result.month, lang)))
     if result.status != "full":
         st.warning(t(f"profile.status.{result.status}"))
-    present_link(result.unit_code, t("profile.present_link", name=result.name(lang)), result.month)
+    present_link(result.unit_code, t_plain("profile.present_link", name=result.name(lang)), result.month)
 
 
 def summary_box(sentences: list[str]) -> None:
     st.subheader(t("profile.summary_title"))
-    st.info("\n".join(f"- {sentence}" for sentence in sentences))
+    st.info("\n".join(f"- {plain(sentence)}" for sentence in sentences))
 
 
 def headline(result: Profile) -> None:
@@ -183,7 +184,7 @@ def strengths_and_weaknesses(result: Profile) -> None:
             column.caption(t("profile.none_listed"))
         for code in codes:
             line = result.line(code)
-            column.markdown(t("profile.peer_line", indicator=line.name(lang), value=_value(line, line.value),
+            column.markdown(t_plain("profile.peer_line", indicator=line.name(lang), value=_value(line, line.value),
                               percentile=number(line.peer_percentile, 0)))
 
 

@@ -21,6 +21,7 @@ from ui.data import query
 from ui.labels import province_labels
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
+from ui.text import t_plain
 from ui.links import profile_href
 from ui.widgets import choice, month_label
 
@@ -84,8 +85,8 @@ def completeness_section(result: Completeness, province: str | None, scope: str,
     reported = int(units["reported"].sum())
     incomplete = int((units["reported"] & (units["share"] < 1)).sum())
     expected = int(result.matrix.loc[result.matrix["period"] == result.month, "expected"].max() or 0)
-    st.caption(t("quality.completeness.summary", reported=reported, units=len(units), missing=len(units) - reported,
-                 incomplete=incomplete, expected=expected))
+    st.caption(t_plain("quality.completeness.summary", reported=reported, units=len(units),
+                       missing=len(units) - reported, incomplete=incomplete, expected=expected))
     _matrix_chart(result, province)
 
     st.markdown("**" + t("quality.completeness.units_title") + "**")
@@ -165,7 +166,7 @@ def share_range(values: np.ndarray) -> tuple[float, float]:
 
 def _cut_note(rows: int) -> None:
     if rows > SHOWN_ROWS:
-        st.caption(t("quality.cut", shown=SHOWN_ROWS, rows=rows))
+        st.caption(t_plain("quality.cut", shown=SHOWN_ROWS, rows=rows))
 
 
 # -- timeliness ------------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ def outliers_section(table: pd.DataFrame, month: str, province: str | None, scop
         st.success(t("quality.outliers.none"))
         return
     suffix, lang = _suffix(), language()
-    st.caption(t("quality.outliers.summary", values=len(table), units=table["unit_code"].nunique()))
+    st.caption(t_plain("quality.outliers.summary", values=len(table), units=table["unit_code"].nunique()))
     catalog = query(indicator_names).set_index("code")
     value, expected, z = t("quality.column.value"), t("quality.column.expected_value"), t("quality.column.z")
     tests = {kind: translate(f"quality.test.{kind}", lang) for kind in ("history", "peers")}

@@ -31,6 +31,7 @@ from store.observations import data_version
 from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
+from ui.text import error_text, plain, plain_short, short, t_plain
 from ui.widgets import month_label
 
 STATE_KEY = "upload_state"  # sha256 -> FileState
@@ -71,7 +72,7 @@ def drop_files() -> list[Upload]:
     files = st.file_uploader(t("upload.drop"), type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
                              accept_multiple_files=True, key=UPLOADER_KEY, max_upload_size=limit,
                              help=t("upload.drop_help"))
-    st.caption(t("upload.limit", mb=limit, formats=", ".join(SUPPORTED_SUFFIXES)))
+    st.caption(t_plain("upload.limit", mb=limit, formats=", ".join(SUPPORTED_SUFFIXES)))
     seen: dict[str, Upload] = {}
     for file in files or []:
         data = file.getvalue()
@@ -100,7 +101,8 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
             made_from = (state.steering, version)
             if state.review is None or state.made_from != made_from:
                 if bar is not None:
-                    bar.progress(min(done / max(total, 1), 1.0), text=t("upload.reading", file=upload.name))
+                    bar.progress(min(done / max(total, 1), 1.0),
+                                 text=t_plain("upload.reading", file=short(upload.name)))
                 steering = state.steering  # a month typed wrong is said beside its box; the file is read without it
                 steering = replace(steering, period=None) if steering.period and _bad_month(steering.period) \
                     else steering
@@ -118,7 +120,7 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
 def tab_label(upload: Upload, state: FileState) -> str:
     review = state.review
     mark = "✅" if state.result else "⛔" if review.blocked else "⚠️" if needs_confirmation(state) else "🟢"
-    return f"{mark} {upload.name}"
+    return f"{mark} {plain_short(upload.name)}"
 
 
 def needs_confirmation(state: FileState) -> bool:
@@ -158,14 +160,14 @@ def summary(review: Review, state: FileState) -> None:
     params = dict(values=len(review.observations), units=review.units, indicators=len(review.indicators),
                   periods=periods, errors=len(review.errors), warnings=len(review.warnings))
     if review.blocked:
-        st.error(t("upload.status.blocked", **params))
+        st.error(t_plain("upload.status.blocked", **params))
     elif not len(review.observations):
-        st.warning(t("upload.status.empty", **params))
+        st.warning(t_plain("upload.status.empty", **params))
     else:
-        st.success(t("upload.status.ready", **params))
+        st.success(t_plain("upload.status.ready", **params))
     if review.already_loaded and not state.result:
         info = review.already_loaded
-        st.info(t("upload.already_loaded", batch=info["batch_id"], user=info["loaded_by"],
+        st.info(t_plain("upload.already_loaded", batch=info["batch_id"], user=info["loaded_by"],
                   at=f"{info['loaded_at']:%d/%m/%Y %H:%M}"))
 
 
@@ -177,7 +179,7 @@ def options(upload: Upload, state: FileState, key: str) -> None:
                     key=f"{key}_period", help=t("upload.period_help"), on_change=_set_period,
                     args=(upload.sha, f"{key}_period"))
     if state.steering.period and _bad_month(state.steering.period):
-        left.error(t("upload.period_bad", value=state.steering.period))
+        left.error(t_plain("upload.period_bad", value=short(state.steering.period)))
     elif any(p.code in ("no_period", "period_is_quarter") for p in review.errors):
         st.warning(t("upload.period_needed"))
     if len(review.sheet_names) > 1:
@@ -222,9 +224,9 @@ def table_section(review: Review) -> None:
             period = month_label(report.period, lang) if report.period and len(report.period) == 7 else \
                 report.period or t("value.none")
             source = t(f"upload.period_source.{report.period_source}") if report.period_source else ""
-            st.markdown(t("upload.table.sheet", sheet=report.name,
-                          header=", ".join(str(r) for r in report.header_rows), rows=report.data_rows,
-                          layout=t(f"upload.layout.{report.layout}"), period=period, source=source))
+            st.markdown(t("upload.table.sheet", sheet=plain_short(report.name),  # the catalog's own words stay
+                          header=plain(", ".join(str(r) for r in report.header_rows)), rows=int(report.data_rows),
+                          layout=t(f"upload.layout.{report.layout}"), period=plain(period), source=source))
         skipped = skipped_table(review)
         if len(skipped):
             skipped["reason"] = skipped["reason"].map(lambda r: translate(f"skip.{r}", lang))
@@ -265,7 +267,7 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
         table = mapping_table(state.review)
         for s, report in enumerate(state.review.sheets):
             if len(state.review.sheets) > 1:
-                st.markdown(f"**{report.name}**")
+                st.markdown(f"**{plain_short(report.name)}**")
             shown = table[table["sheet"] == report.name].drop(columns="sheet")
             shown = shown.assign(target=shown["target"].map(lambda v: labels.get(v, v)),
                                  how=shown["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
@@ -275,21 +277,23 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
             columns = st.columns(3)
             for i, m in enumerate(m for m in report.mappings if m.label):
                 current = (m.target if m.accepted else IGNORE) or IGNORE
-                suggestion = "" if m.accepted or not m.target else t(
+                suggestion = "" if m.accepted or not m.target else t_plain(
                     "upload.map.suggestion", target=labels.get(m.target, m.target))
                 widget = f"{key}_map_{s}_{m.index}.{lang}"
                 columns[i % 3].selectbox(
-                    f"{m.letter} · {m.label}", targets, index=targets.index(current) if current in targets else 0,
+                    plain_short(f"{m.letter} · {m.label}"), targets,  # a 32,000-character header: its start
+                    index=targets.index(current) if current in targets else 0,
                     key=widget, format_func=lambda v: labels.get(v, v),
-                    help=t("upload.map.confidence", confidence=round(m.confidence * 100),
-                           how=t(f"upload.how.{m.how}")) + suggestion,
+                    help=plain(f"{m.letter} · {m.label}") + "\n\n" + t(  # the whole header on hover
+                        "upload.map.confidence", confidence=round(m.confidence * 100),
+                        how=t(f"upload.how.{m.how}")) + suggestion,
                     on_change=_set_mapping, args=(upload.sha, m.label, widget))
             name = st.text_input(t("upload.profile.name"), key=f"{key}_profile_{s}",
                                  placeholder=t("upload.profile.placeholder"))
             if st.button(t("upload.profile.save"), key=f"{key}_profile_save_{s}", disabled=not (name or "").strip()):
                 with store.connect(store.database_path()) as con:
                     save_profile(con, report, name, signed_in_user().username)
-                st.success(t("upload.profile.saved", name=name.strip()))
+                st.success(t_plain("upload.profile.saved", name=short(name.strip())))
 
 
 def _set_mapping(sha: str, label: str, widget: str) -> None:
@@ -330,7 +334,7 @@ def _pick_unit(upload: Upload, key: str, sheet: str, row: int, written: Any, opt
     widget = f"{key}_unit_{sheet}_{row}.{lang}"
     labels = {None: translate("upload.units.choose", lang), IGNORE: translate("upload.units.leave_out", lang),
               **names}
-    st.selectbox(t("upload.units.pick", sheet=sheet, row=row, written=written or ""), options,
+    st.selectbox(t_plain("upload.units.pick", sheet=short(sheet), row=row, written=short(written or "")), options,
                  index=options.index(current) if current in options else 0, key=widget, format_func=labels.get,
                  on_change=_set_unit, args=(upload.sha, sheet, row, widget))
 
@@ -375,7 +379,7 @@ def comparison_section(state: FileState, key: str) -> None:
         return
     lang = language()
     st.subheader(t("upload.compare.title"))
-    st.caption(t("upload.compare.summary", changed=len(comparison.changed), new=comparison.new,
+    st.caption(t_plain("upload.compare.summary", changed=len(comparison.changed), new=comparison.new,
                  same=comparison.same))
     if len(comparison.changed):
         with st.expander(t("upload.compare.changed", count=len(comparison.changed))):
@@ -384,9 +388,9 @@ def comparison_section(state: FileState, key: str) -> None:
     if len(review.jumps):
         st.warning(t("upload.jumps.title", count=len(review.jumps)))
         for sentence in jump_sentences(state)[:20]:
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {plain(sentence)}")
         if len(review.jumps) > 20:
-            st.caption(t("upload.jumps.more", count=len(review.jumps) - 20))
+            st.caption(t_plain("upload.jumps.more", count=len(review.jumps) - 20))
 
 
 def jump_sentences(state: FileState) -> list[str]:
@@ -430,7 +434,7 @@ def commit_section(upload: Upload, state: FileState, key: str) -> None:
             with store.connect(store.database_path()) as con:
                 result = commit_review(con, review, user=signed_in_user(), lang=language())
         except XasoError as exc:  # signed out or refused meanwhile: the store said no, nothing was written
-            st.error(exc.message(language()))
+            st.error(error_text(exc, language()))
             return
         state.result = {"status": result.status, "batch_id": result.batch_id, "rows": result.rows_loaded,
                         "periods": review.periods}
@@ -441,9 +445,9 @@ def commit_section(upload: Upload, state: FileState, key: str) -> None:
 def committed(result: dict[str, Any]) -> None:
     lang = language()
     if result["status"] == "loaded":
-        st.success(t("upload.commit.loaded", batch=result["batch_id"], rows=result["rows"]))
+        st.success(t_plain("upload.commit.loaded", batch=result["batch_id"], rows=result["rows"]))
     elif result["status"] == "unchanged":
-        st.info(t("upload.commit.unchanged", batch=result["batch_id"] or "–"))
+        st.info(t_plain("upload.commit.unchanged", batch=result["batch_id"] or "–"))
     else:
         st.error(t("upload.commit.refused"))
         return

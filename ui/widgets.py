@@ -14,6 +14,7 @@ from ui.labels import commune_labels, province_labels
 from i18n import LANGUAGES, format_number, translate
 from ui.i18n import language, number, t
 from ui.tables import styled
+from ui.text import plain, t_plain
 
 
 def choice(kind: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
@@ -80,8 +81,8 @@ def headline_card(card: Headline, name: str, unit: str, decimals: int) -> None:
         delta = sign + size + (" " + t("unit.points") if unit == "percent" else "")
         colour = "off" if unchanged else "normal"
     trend = [v for v in card.series if v is not None]
-    st.metric(name, value, delta, delta_color=colour, border=True, chart_data=trend if len(trend) > 1 else None,
-              chart_type="line", help=f"**{name}** — {t('card.units_reported', units=card.units)}")
+    st.metric(plain(name), value, delta, delta_color=colour, border=True, chart_data=trend if len(trend) > 1 else None,
+              chart_type="line", help=f"**{plain(name)}** — {t_plain('card.units_reported', units=card.units)}")
 
 
 def formatted_table(frame: pd.DataFrame, decimals: dict[str, int]) -> "pd.io.formats.style.Styler":

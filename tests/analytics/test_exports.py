@@ -116,3 +116,21 @@ def test_text_minus_five_is_neutralised_while_the_number_minus_five_stays_a_numb
     assert sheet["B3"].value == "'- 5" and sheet["B4"].value == -5 and sheet["B4"].data_type == "n"
     assert sheet["C3"].value == -5 and sheet["C3"].number_format == "+0;-0;0"
     assert list(rows["Ghi chú"]) == ["'- 5", "-5"] and list(rows["Mã"]) == ["08377", "'- 5"]
+
+
+def test_every_hostile_corpus_string_leaves_as_text_in_csv_and_xlsx_within_excels_cell_size():
+    """Names, headers, title and sheet name holding markup, formulas, NUL, RTL and 100,000 characters."""
+    from tests.etl.hostile_files import FORMULAS, IMG, LINK, NUL, PHISH, RTL, formula_like
+
+    strings = [*FORMULAS, PHISH, IMG, LINK, f"Xã{NUL}{RTL}A", "=" + "x" * 100_000, "Xã " + "y" * 100_000]
+    frame = pd.DataFrame({name: strings for name in strings[:6]} | {"Giá trị": range(len(strings))})
+
+    sheet = workbook(to_xlsx_bytes(frame, FORMULAS[0], {}, sheet_name=FORMULAS[1]))
+    csv_rows = pd.read_csv(io.BytesIO(to_csv_bytes(frame)), encoding="utf-8-sig", dtype=str)
+
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = [str(c.value) for c in cells] + list(csv_rows.columns) + [v for col in csv_rows for v in csv_rows[col]]
+    assert [t[:40] for t in texts if formula_like(t)] == []
+    assert max(len(t) for t in texts) <= 32_767  # Excel calls a workbook with a longer cell damaged
+    assert "'" + PHISH not in texts and PHISH in texts  # markup is not a formula: kept as written

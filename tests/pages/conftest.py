@@ -45,6 +45,11 @@ def open_page(db: Path, lang: str, monkeypatch: pytest.MonkeyPatch, page: str, *
     assert not app.exception, [e.value for e in app.exception]
     return app
 
+def as_shown(markdown: str) -> str:
+    """Markdown as the reader sees it when it holds escaped data (ui/text.py's `plain`): escapes removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")  # and the link breakers
+
+
 def shown_text(app: AppTest) -> str:
     """Every piece of text the app rendered (labels, values, captions, tables' protos)."""
     parts: list[str] = []

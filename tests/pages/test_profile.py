@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import store
 from analytics.profile import profile, summary
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, open_page, raw_keys
+from tests.pages.conftest import as_shown, open_app, open_page, raw_keys
 
 VAN_BAN, DAO_XA, LAM_THAO = "08377", "08662", "08494"
 LINES = 36  # every catalog indicator, the service index included
@@ -24,7 +24,7 @@ def open_profile(db, lang: str, monkeypatch: pytest.MonkeyPatch, unit: str | Non
 
 
 def summary_shown(app: AppTest) -> list[str]:
-    return [line[2:] for line in app.info[0].value.split("\n")]
+    return [as_shown(line[2:]) for line in app.info[0].value.split("\n")]  # as the reader sees them
 
 
 @pytest.fixture(scope="module")
