@@ -14,7 +14,7 @@ from typing import Any
 import store
 from errors import XasoError
 from etl.load import LoadResult, load_file
-from etl.period import parse_month
+from etl.period import USER_MONTH_EXAMPLES, parse_user_month
 from i18n import env_language, format_number, translate
 from store.observations import batch_history, rollback_batch
 from store.users import system_user
@@ -29,7 +29,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     load = commands.add_parser("load", help=t("cli.load.help"))
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--db", help=t("cli.db.help"))
-    load.add_argument("--period", help=t("cli.period.help"), metavar="YYYY-MM")
+    load.add_argument("--period", help=t("cli.period.help"), metavar="MONTH")
     load.add_argument("--sheet", help=t("cli.sheet.help"), metavar="NAME")
     load.add_argument("--skip-unmatched", action="store_true", help=t("cli.skip_unmatched.help"))
     load.add_argument("--dry-run", action="store_true", help=t("cli.dry_run.help"))
@@ -87,9 +87,9 @@ def _echo(text: str) -> None:
 
 def _load(args: argparse.Namespace, lang: str) -> int:
     try:
-        period = parse_month(args.period) if args.period else None
+        period = parse_user_month(args.period) if args.period else None
     except ValueError:
-        raise _UsageError(translate("cli.bad_period", lang, value=args.period)) from None
+        raise _UsageError(translate("cli.bad_period", lang, value=args.period, forms=USER_MONTH_EXAMPLES)) from None
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():

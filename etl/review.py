@@ -27,7 +27,7 @@ from errors import Problem
 from etl.load import Review, review_file, unit_matcher
 from store.users import User
 from etl.parse import SheetReport, layout_fingerprint
-from etl.period import parse_month
+from etl.period import parse_user_month
 from i18n import translate
 from store.observations import current_values
 from store.reference import save_mapping_profile
@@ -45,7 +45,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 class Steering:
     """A person's choices for one file; hashable, so a review can be kept per choice."""
 
-    period: str | None = None  # 'YYYY-MM' (the CLI's --period)
+    period: str | None = None  # a month as typed: '12/2026', 'T12.2026', '2026-12' (the CLI's --period)
     sheet: str | None = None  # one sheet only (the CLI's --sheet)
     skip_unmatched: bool = False  # the CLI's --skip-unmatched
     mapping: tuple[tuple[str, str], ...] = ()  # (column label, indicator code | role | IGNORE)
@@ -67,9 +67,9 @@ def review_upload(con: duckdb.DuckDBPyConnection, name: str, data: bytes, steeri
     """The loader's review of uploaded bytes, steered by a person's choices, checked against what `user`
     may change; nothing written.
 
-    Raises ValueError for a period that is not 'YYYY-MM' (the page checks it first).
+    Raises ValueError for a period that is not a month (the page checks it first).
     """
-    period = parse_month(steering.period) if steering.period else None
+    period = parse_user_month(steering.period) if steering.period else None
     options: dict[str, Any] = {"max_bytes": max_bytes} if max_bytes else {}
     return review_file(con, Path(name), data=data, name=name, period=period, sheet=steering.sheet,
                        skip_unmatched=steering.skip_unmatched, mapping=dict(steering.mapping),

@@ -21,7 +21,7 @@ from analytics.values import catalog
 from etl.columns import ROLES
 from errors import XasoError
 from etl.load import Review, commit_review
-from etl.period import parse_month
+from etl.period import USER_MONTH_EXAMPLES, parse_user_month
 from etl.read import SUPPORTED_SUFFIXES
 from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit, error_report_xlsx,
                         mapping_table, mapping_targets, problem_table, review_upload, save_profile, skipped_table,
@@ -177,7 +177,7 @@ def options(upload: Upload, state: FileState, key: str) -> None:
                     key=f"{key}_period", help=t("upload.period_help"), on_change=_set_period,
                     args=(upload.sha, f"{key}_period"))
     if state.steering.period and _bad_month(state.steering.period):
-        left.error(t("upload.period_bad", value=state.steering.period))
+        left.error(t("upload.period_bad", value=state.steering.period, forms=USER_MONTH_EXAMPLES))
     elif any(p.code in ("no_period", "period_is_quarter") for p in review.errors):
         st.warning(t("upload.period_needed"))
     if len(review.sheet_names) > 1:
@@ -194,7 +194,7 @@ def options(upload: Upload, state: FileState, key: str) -> None:
 
 def _bad_month(text: str) -> bool:
     try:
-        parse_month(text)
+        parse_user_month(text)
     except ValueError:
         return True
     return False

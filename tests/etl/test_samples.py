@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -287,3 +288,19 @@ def test_a_name_outside_the_guessed_province_matches_when_it_is_unique_in_the_co
 
     assert result.status == "loaded" and result.review.units == 4
     assert current(fresh_db, "00004", "dossiers_received", "2026-09") == (100, None, None)
+
+
+def test_cli_period_accepts_a_month_as_people_write_it(samples, fresh_db):
+    done = run_cli("load", str(samples / "laocai_2026-09_bao_cao_tthc.xlsx"), "--db", str(fresh_db),
+                   "--period", "T9.2026", "--json")
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["period"] == "2026-09"
+
+
+def test_cli_wrong_period_names_the_accepted_forms(samples, fresh_db):
+    done = run_cli("load", str(samples / "laocai_2026-09_bao_cao_tthc.xlsx"), "--db", str(fresh_db),
+                   "--period", "13/2026", env={**os.environ, "XASO_LANG": "en"})
+
+    assert done.returncode == 2
+    assert "13/2026" in done.stderr and "T12.2026" in done.stderr and "tháng 12 năm 2026" in done.stderr
