@@ -241,11 +241,12 @@ def test_a_value_too_large_for_decimal_rounding_is_reported_in_both_languages(fr
 # -- what a person teaches the loader: rows of the table, headers, unit spellings ----------------------
 
 def communes_of(db: Path, seed: int, count: int = 4, province: str | None = None) -> list[tuple[str, str, str]]:
-    """(code, full name, province code) of `count` communes of one province drawn at random."""
+    """(code, full name, province code) of `count` communes of one province drawn at random, each name
+    unique in the country (a short file names no province)."""
     import random
     with store.connect(db) as con:
         rows = con.execute("SELECT code, full_name_vi, parent_code FROM unit WHERE parent_code IS NOT NULL"
-                           " ORDER BY code").fetchall()
+                           " QUALIFY count(*) OVER (PARTITION BY name_vi) = 1 ORDER BY code").fetchall()
     rng = random.Random(seed)
     province = province or rng.choice(sorted({row[2] for row in rows}))
     return rng.sample([row for row in rows if row[2] == province], count)
