@@ -113,13 +113,15 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
                 period: Period | None = None, sheet: str | None = None, skip_unmatched: bool = False,
                 max_bytes: int = MAX_FILE_BYTES, mapping: dict[str, str] | None = None,
                 unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None,
-                table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] | None = None) -> Review:
+                table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] | None = None,
+                headers: dict[str, str] | None = None) -> Review:
     """Read and check one file against the database's units, catalog and history; write nothing.
 
     A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
     "" to ignore the column) wins over saved profiles and guessing; `unit_picks` ((sheet, row) -> unit
     code, "" to leave the row out) settles rows whose unit did not match; `table_rows` (sheet -> header rows,
-    first and last data row) says where a table is; `period` is the CLI's --period. Headers people confirmed
+    first and last data row) says where a table is; `headers` (folded label -> target) are the CLI's --learn;
+    `period` is the CLI's --period. Headers people confirmed
     before and unit picks remembered for a province are used like the shipped synonyms (store.vocabulary).
     With `user`, rows of units that person may not change (another province) are errors.
     """
@@ -146,7 +148,7 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     catalog = Catalog(catalog_frame(con))
     matcher = unit_matcher(con)
     synonyms = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog.rows.values()))
-    synonyms = {**synonyms, **learned_headers(con)}  # headers people confirmed win over the shipped words
+    synonyms = {**synonyms, **learned_headers(con), **(headers or {})}  # what people taught wins over shipped words
     remembered = remembered_units(con)
     profiles = mapping_profiles(con)
     blocks: list[Block] = []
@@ -290,12 +292,13 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
               skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
-              lang: str = "vi") -> LoadResult:
+              lang: str = "vi", headers: dict[str, str] | None = None) -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
     operator, by their system name)."""
     user = user or system_user()
     with store.connect(db) as con:
-        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user)
+        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user,
+                             headers=headers)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:
