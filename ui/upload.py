@@ -389,8 +389,9 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
             lambda row: ["background-color: #fff3bf" if marks[row.name] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
         for row in open_rows.itertuples(index=False):
+            found = [row.unit_code] if isinstance(row.unit_code, str) else []  # a remembered unit, even if not close
             _pick_unit(upload, key, row.sheet, row.row, row.written_name or row.written_code,
-                       [None, IGNORE, *row.candidates], row.unit_code)
+                       [None, IGNORE, *dict.fromkeys([*found, *row.candidates])], row.unit_code)
         for sheet, row in left_out:
             _pick_unit(upload, key, sheet, row, "", [None, IGNORE], IGNORE)
 

@@ -410,5 +410,6 @@ def test_a_unit_picked_once_is_remembered_for_the_next_file_of_that_province(fre
     assert any(i.value.startswith("1 rows matched as picked for an earlier file") for i in again.info)
     shown = next(e for e in again.expander if e.label.startswith("Units:")).dataframe[0].value
     assert shown.iloc[-1].tolist()[-1] == "as picked before for this province"
+    assert again.selectbox(key=f"{key_of(second[1])}_unit_Sheet_5.en").value == target  # still changeable
     commit(again, second[1])
     assert stored(fresh_db, "dossiers_received")[target] == 60
