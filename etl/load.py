@@ -121,8 +121,8 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     "" to ignore the column) wins over saved profiles and guessing; `unit_picks` ((sheet, row) -> unit
     code, "" to leave the row out) settles rows whose unit did not match; `table_rows` (sheet -> header rows,
     first and last data row) says where a table is; `headers` (folded label -> target) are the CLI's --learn;
-    `period` is the CLI's --period. Headers people confirmed
-    before and unit picks remembered for a province are used like the shipped synonyms (store.vocabulary).
+    `period` is the CLI's --period. Headers people confirmed before and unit picks remembered for a
+    province are used like the shipped synonyms (store.vocabulary).
     With `user`, rows of units that person may not change (another province) are errors.
     """
     name = name or path.name
