@@ -15,10 +15,13 @@ from typing import Any
 
 import store
 from errors import XasoError
+from etl.columns import ROLES, label_key
 from etl.load import LoadResult, load_file
-from etl.period import parse_month
+from etl.period import USER_MONTH_EXAMPLES, parse_user_month
 from i18n import env_language, format_number, translate
 from store.observations import batch_history, rollback_batch
+from store.reference import read_catalog
+from store.vocabulary import learn_headers
 from store.users import system_user
 from textsafe import visible
 
@@ -32,9 +35,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     load = commands.add_parser("load", help=t("cli.load.help"))
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--db", help=t("cli.db.help"))
-    load.add_argument("--period", help=t("cli.period.help"), metavar="YYYY-MM")
+    load.add_argument("--period", help=t("cli.period.help"), metavar="MONTH")
     load.add_argument("--sheet", help=t("cli.sheet.help"), metavar="NAME")
     load.add_argument("--skip-unmatched", action="store_true", help=t("cli.skip_unmatched.help"))
+    load.add_argument("--learn", action="append", default=[], help=t("cli.learn.help"), metavar="HEADER=TARGET")
     load.add_argument("--dry-run", action="store_true", help=t("cli.dry_run.help"))
     load.add_argument("--json", action="store_true", help=t("cli.json.help"))
     history = commands.add_parser("history", help=t("cli.history.help"))
@@ -91,23 +95,42 @@ def _echo(text: str) -> None:
 
 def _load(args: argparse.Namespace, lang: str) -> int:
     try:
-        period = parse_month(args.period) if args.period else None
+        period = parse_user_month(args.period) if args.period else None
     except ValueError:
-        raise _UsageError(translate("cli.bad_period", lang, value=args.period)) from None
+        raise _UsageError(translate("cli.bad_period", lang, value=args.period, forms=USER_MONTH_EXAMPLES)) from None
+    taught = _taught_headers(args.learn, lang)
+    headers = {key: target for key, _label, target in taught}
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():
             raise _UsageError(translate("cli.no_such_file", lang, file=visible(path)))
         result = load_file(path, db=args.db, period=period, sheet=args.sheet, skip_unmatched=args.skip_unmatched,
-                           dry_run=args.dry_run, user=system_user(), lang=lang)
+                           dry_run=args.dry_run, user=system_user(), lang=lang, headers=headers)
         if result.status == "refused":
             status = EXIT_REFUSED
+        elif taught and not args.dry_run:  # kept once a file loaded with them, as a commit on the page does
+            with store.connect(args.db) as con:
+                learn_headers(con, system_user(), taught)
+            taught = []
         if args.json:
             # JSON escapes C0 controls itself; visible adds DEL, C1 and bidi ones (as \u escapes, still JSON)
             _echo(json.dumps(result.as_dict(lang), ensure_ascii=False, default=str))
         else:
             _print_result(result, lang)
     return status
+
+
+def _taught_headers(pairs: list[str], lang: str) -> list[tuple[str, str, str]]:
+    """--learn 'Số HS tiếp nhận=dossiers_received' -> (folded header, header, target); a target must be a
+    role (_unit_name, _unit_code ...) or a catalog indicator."""
+    known = set(ROLES) | set(read_catalog()["code"])
+    taught = []
+    for pair in pairs:
+        label, _, target = pair.rpartition("=")
+        if not label_key(label) or target.strip() not in known:
+            raise _UsageError(translate("cli.bad_learn", lang, value=pair, roles=", ".join(ROLES)))
+        taught.append((label_key(label), label.strip(), target.strip()))
+    return taught
 
 
 def _print_result(result: LoadResult, lang: str) -> None:

@@ -26,6 +26,7 @@ from etl.units import UnitMatcher
 from store.observations import current_values, find_loaded_batch, write_batch
 from store.reference import alias_codes, cache_by_key, catalog_frame, mapping_profiles, reference_key, units_frame
 from store.audit import record
+from store.vocabulary import learned_headers, remembered_units
 from store.users import User, acting, check_write_units, provinces_of, system_user
 
 HISTORY_JUMP_SHARE = 0.4  # a rate or score moving more than 40% of its scale in a month is worth a look
@@ -111,12 +112,17 @@ class LoadResult:
 def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | None = None, name: str | None = None,
                 period: Period | None = None, sheet: str | None = None, skip_unmatched: bool = False,
                 max_bytes: int = MAX_FILE_BYTES, mapping: dict[str, str] | None = None,
-                unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None) -> Review:
+                unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None,
+                table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] | None = None,
+                headers: dict[str, str] | None = None) -> Review:
     """Read and check one file against the database's units, catalog and history; write nothing.
 
     A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
     "" to ignore the column) wins over saved profiles and guessing; `unit_picks` ((sheet, row) -> unit
-    code, "" to leave the row out) settles rows whose unit did not match; `period` is the CLI's --period.
+    code, "" to leave the row out) settles rows whose unit did not match; `table_rows` (sheet -> header rows,
+    first and last data row) says where a table is; `headers` (folded label -> target) are the CLI's --learn;
+    `period` is the CLI's --period. Headers people confirmed before and unit picks remembered for a
+    province are used like the shipped synonyms (store.vocabulary).
     With `user`, rows of units that person may not change (another province) are errors.
     """
     name = name or path.name
@@ -142,11 +148,14 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     catalog = Catalog(catalog_frame(con))
     matcher = unit_matcher(con)
     synonyms = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog.rows.values()))
+    synonyms = {**synonyms, **learned_headers(con), **(headers or {})}  # what people taught wins over shipped words
+    remembered = remembered_units(con)
     profiles = mapping_profiles(con)
     blocks: list[Block] = []
     for one in sheets:
         ctx = SheetContext(name, one, catalog, matcher, synonyms, profiles, period, skip_unmatched,
-                           review.problems, review.skipped, mapping or {}, unit_picks or {}, review.unit_rows)
+                           review.problems, review.skipped, mapping or {}, unit_picks or {}, review.unit_rows,
+                           remembered, table_rows or {})
         parsed = parse_sheet(ctx)
         if parsed is None:
             if any(cell is not None for row in one.rows for cell in row):
@@ -283,12 +292,13 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
               skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
-              lang: str = "vi") -> LoadResult:
+              lang: str = "vi", headers: dict[str, str] | None = None) -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
     operator, by their system name)."""
     user = user or system_user()
     with store.connect(db) as con:
-        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user)
+        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user,
+                             headers=headers)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:

@@ -18,7 +18,8 @@ from etl.columns import ColumnMapping, label_key, map_columns
 from errors import Problem
 from etl.period import Period, find_in_text, period_of_cell
 from etl.read import Sheet
-from etl.table import Table, classify_row, fill_merged, find_table
+from etl.table import Table, classify_row, fill_merged, find_table, steer_table
+from etl.text import fold
 from etl.units import UnitMatch, UnitMatcher
 from etl.values import parse_number
 
@@ -137,6 +138,10 @@ class SheetContext:
     # filled while reading, one plain tuple of UnitRow's fields per data row (a 200,000-row file makes
     # tuples six times faster than dataclasses)
     unit_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # (province code, folded unit as written) -> unit code: picks people made for earlier files
+    remembered_units: dict[tuple[str, str], str] = field(default_factory=dict)
+    # sheet -> (header rows, first data row, last data row), spreadsheet rows a person chose (empty/None: found)
+    table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] = field(default_factory=dict)
 
     def problem(self, code: str, row: int | None = None, column: str | None = None, value: Any = None,
                 severity: str = "error", **params: Any) -> None:
@@ -155,6 +160,8 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
     ctx.problems.extend(sheet.problems)
     grid = fill_merged(sheet)
     table = find_table(sheet, grid, set(ctx.synonyms))
+    if sheet.name in ctx.table_rows:  # a person said where the header and the data are
+        table = steer_table(sheet, grid, table, *ctx.table_rows[sheet.name])
     if table is None:
         return None
     report.header_rows = [sheet.first_row + r for r in table.header_rows]
@@ -256,7 +263,20 @@ def _match_unit(ctx: SheetContext, key: tuple[Any, Any], province: str | None) -
             match = nationwide if nationwide.matched else match
         if code_was_unknown and match.matched:  # trust the name, but say the code was wrong
             return UnitMatch(match.code, "name_not_code")
+    if not match.matched and match.how in ("unknown", "ambiguous") and ctx.remembered_units:
+        written = name_raw if name_raw is not None else code_raw
+        if code := _remembered(ctx.remembered_units, fold(written), province):
+            return UnitMatch(code, "remembered")
     return match
+
+
+def _remembered(picks: dict[tuple[str, str], str], key: str, province: str | None) -> str | None:
+    """A unit picked for this spelling in the file's province; with no province known, a spelling picked
+    in one province only."""
+    if province is not None:
+        return picks.get((province, key))
+    found = {code for (_province, written), code in picks.items() if written == key}
+    return found.pop() if len(found) == 1 else None
 
 
 def _read_blocks(ctx: SheetContext, table: Table, grid: list[list[Any]], roles: dict[str, ColumnMapping],

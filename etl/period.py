@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from etl.text import fold
+from etl.text import fold, nfc, strip_diacritics
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _MONTH_PATTERNS = [
@@ -50,6 +50,29 @@ def parse_month(text: str) -> Period:
     if not match or not _valid(int(match[1]), int(match[2])):
         raise ValueError(text)
     return Period(int(match[1]), int(match[2]))
+
+
+# What a person may type for a month (the upload page's period box, the command line's --period), folded:
+# 12/2026, T12.2026, tháng 12 năm 2026, Tháng 12 - 2026, 12-2026, 12.2026; or the year first: 2026-12.
+_SEP = r"(?:\s*[/.\-_]\s*|\s*nam\s*|\s+)"
+_USER_MONTH = re.compile(rf"(?:thang|th|t|month)?\s*\.?\s*0?(\d{{1,2}}){_SEP}(\d{{4}})")
+_USER_ISO = re.compile(r"(\d{4})\s*[/.\-_]\s*0?(\d{1,2})")
+USER_MONTH_EXAMPLES = "12/2026, T12.2026, tháng 12/2026, tháng 12 năm 2026, 2026-12"
+
+
+def parse_user_month(text: str) -> Period:
+    """A month as people type it ('12/2026', 'T12.2026', 'tháng 12 năm 2026', '2026-12' ...), in any case,
+    with or without diacritics. Raises ValueError naming the text; USER_MONTH_EXAMPLES lists the forms."""
+    folded = " ".join(strip_diacritics(nfc(str(text))).lower().split())
+    if m := _USER_MONTH.fullmatch(folded):
+        year, month = int(m[2]), int(m[1])
+    elif m := _USER_ISO.fullmatch(folded):
+        year, month = int(m[1]), int(m[2])
+    else:
+        raise ValueError(text)
+    if not _valid(year, month):
+        raise ValueError(text)
+    return Period(year, month)
 
 
 def find_in_text(text: object, *, loose: bool = False) -> Period | None:

@@ -22,15 +22,17 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.exports import cell_value
-from etl.columns import ROLES
+from etl.columns import ROLES, label_key, synonym_index
+from etl.text import fold
 from errors import Problem
 from etl.load import Review, review_file, unit_matcher
 from store.users import User
 from etl.parse import SheetReport, layout_fingerprint
-from etl.period import parse_month
+from etl.period import parse_user_month
 from i18n import translate
 from store.observations import current_values
-from store.reference import save_mapping_profile
+from store.reference import catalog_frame, save_mapping_profile
+from store.vocabulary import learn_headers, remember_units
 
 IGNORE = ""  # the mapping target meaning "do not load this column"
 # How a unit was found that a person should confirm: without diacritics, or by name beside a wrong code.
@@ -45,11 +47,13 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 class Steering:
     """A person's choices for one file; hashable, so a review can be kept per choice."""
 
-    period: str | None = None  # 'YYYY-MM' (the CLI's --period)
+    period: str | None = None  # a month as typed: '12/2026', 'T12.2026', '2026-12' (the CLI's --period)
     sheet: str | None = None  # one sheet only (the CLI's --sheet)
     skip_unmatched: bool = False  # the CLI's --skip-unmatched
     mapping: tuple[tuple[str, str], ...] = ()  # (column label, indicator code | role | IGNORE)
     unit_picks: tuple[tuple[str, int, str], ...] = ()  # (sheet, row, unit code | IGNORE to leave the row out)
+    # (sheet, header rows, first data row, last data row): where a table is, as spreadsheet row numbers
+    table_rows: tuple[tuple[str, tuple[int, ...], int | None, int | None], ...] = ()
 
     def with_mapping(self, label: str, target: str | None) -> Steering:
         """The same choices with one column's target set (None: back to what the loader finds)."""
@@ -61,20 +65,53 @@ class Steering:
         kept = tuple(p for p in self.unit_picks if (p[0], p[1]) != (sheet, row))
         return replace(self, unit_picks=kept + ((sheet, row, code),) if code is not None else kept)
 
+    def with_rows(self, sheet: str, header: tuple[int, ...] = (), first: int | None = None,
+                  last: int | None = None) -> Steering:
+        """The same choices with one sheet's header and data rows set (all empty: back to what is found)."""
+        kept = tuple(r for r in self.table_rows if r[0] != sheet)
+        chosen = (sheet, tuple(header), first, last)
+        return replace(self, table_rows=kept + (chosen,) if (header or first or last) else kept)
+
+    def rows_of(self, sheet: str) -> tuple[tuple[int, ...], int | None, int | None]:
+        """One sheet's chosen header rows, first and last data row (empty/None where not chosen)."""
+        return next(((h, f, l) for s, h, f, l in self.table_rows if s == sheet), ((), None, None))
+
 
 def review_upload(con: duckdb.DuckDBPyConnection, name: str, data: bytes, steering: Steering = Steering(),
                   max_bytes: int | None = None, user: User | None = None) -> Review:
     """The loader's review of uploaded bytes, steered by a person's choices, checked against what `user`
     may change; nothing written.
 
-    Raises ValueError for a period that is not 'YYYY-MM' (the page checks it first).
+    Raises ValueError for a period that is not a month (the page checks it first).
     """
-    period = parse_month(steering.period) if steering.period else None
+    period = parse_user_month(steering.period) if steering.period else None
     options: dict[str, Any] = {"max_bytes": max_bytes} if max_bytes else {}
     return review_file(con, Path(name), data=data, name=name, period=period, sheet=steering.sheet,
                        skip_unmatched=steering.skip_unmatched, mapping=dict(steering.mapping),
                        unit_picks={(sheet, row): code for sheet, row, code in steering.unit_picks}, user=user,
+                       table_rows={sheet: (header, first, last) for sheet, header, first, last in steering.table_rows},
                        **options)
+
+
+def remember_choices(con: duckdb.DuckDBPyConnection, review: Review, steering: Steering,
+                     user: User | str | None) -> tuple[int, int]:
+    """After a commit: the headers a person chose a target for are learned for everyone, the units they
+    picked are remembered for the unit's province (store.vocabulary checks and audits both).
+    Returns (headers learned, units remembered), counting only what is new."""
+    shipped = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog_frame(con).itertuples()))
+    chosen = {m.label for report in review.sheets for m in report.mappings if m.how == "chosen" and m.target}
+    headers = [(label_key(label), label, target) for label, target in steering.mapping
+               if target and label in chosen and shipped.get(label_key(label)) != target]
+    learned = learn_headers(con, user, headers)
+    written = {(u.sheet, u.row): u for u in review.units_found if u.how == "picked"}
+    picks = []
+    for sheet, row, code in steering.unit_picks:
+        found = written.get((sheet, row))
+        text = None if found is None else found.written_name if found.written_name is not None else found.written_code
+        if code and found is not None and found.code == code and text is not None and fold(text):
+            picks.append((fold(text), str(_text(text)), code))
+    remembered = remember_units(con, user, picks, target=review.file)
+    return learned, remembered
 
 
 # -- tables for the page ----------------------------------------------------------------------------

@@ -80,7 +80,13 @@ def find_table(sheet: Sheet, rows: list[list[Any]], known_labels: set[str]) -> T
         return None
     best_row = _header_top(sheet, rows, best_row)
     depth = _header_depth(sheet, rows, best_row)
-    header_rows = list(range(best_row, best_row + depth))
+    return _table_under(rows, list(range(best_row, best_row + depth)))
+
+
+def _table_under(rows: list[list[Any]], header_rows: list[int], start: int | None = None,
+                 end: int | None = None) -> Table:
+    """The table whose header is `header_rows` (grid indices): labels joined down the rows, data from
+    `start` (else below the header and its numbering row) to `end` (else the first note)."""
     width = max((len(row) for row in rows), default=0)
     labels = []
     for c in range(width):
@@ -91,12 +97,33 @@ def find_table(sheet: Sheet, rows: list[list[Any]], known_labels: set[str]) -> T
             if text and (not parts or label_key(parts[-1]) != label_key(text)):
                 parts.append(text)
         labels.append(" / ".join(parts))
-    data_start = best_row + depth
-    if data_start < len(rows) and _is_numbering_row(rows[data_start]):
+    data_start = header_rows[-1] + 1 if start is None else start
+    if start is None and data_start < len(rows) and _is_numbering_row(rows[data_start]):
         data_start += 1
-    data_end = _table_end(rows, data_start)
-    title = [str(cell) for row in rows[:best_row] for cell in row if isinstance(cell, str) and cell.strip()]
+    data_end = _table_end(rows, data_start) if end is None else end
+    title = [str(cell) for row in rows[:header_rows[0]] for cell in row if isinstance(cell, str) and cell.strip()]
     return Table(header_rows, labels, data_start, data_end, title)
+
+
+def steer_table(sheet: Sheet, rows: list[list[Any]], found: Table | None, header: tuple[int, ...],
+                first: int | None, last: int | None) -> Table | None:
+    """The table where a person says it is: header rows and first/last data row as spreadsheet row
+    numbers (empty/None: as found). Rows outside the sheet are left out; None when no header is known."""
+    to_grid = lambda row: row - sheet.first_row  # noqa: E731
+    header_rows = sorted(r for r in map(to_grid, header) if 0 <= r < len(rows))
+    if not header_rows:
+        if found is None:
+            return None
+        header_rows = found.header_rows
+    start = None if first is None else min(max(to_grid(first), header_rows[-1] + 1), len(rows))
+    end = None if last is None else min(max(to_grid(last) + 1, header_rows[-1] + 1), len(rows))
+    if start is None and found is not None and header_rows == found.header_rows:
+        start = found.data_start
+    if end is None and found is not None and header_rows == found.header_rows:
+        end = found.data_end
+    if start is not None and end is not None and end < start:
+        end = start
+    return _table_under(rows, header_rows, start, end)
 
 
 def _known(cell: str, known_labels: set[str]) -> bool:

@@ -135,6 +135,27 @@ MIGRATIONS: list[str] = [
         failed_at       TIMESTAMP NOT NULL
     );
     """,
+    # 4: what people taught the loader on the Upload page: header words and unit spellings
+    """
+    -- A header confirmed once: its folded label -> the indicator code or role it holds, for every analyst.
+    CREATE TABLE learned_header (
+        label_key     VARCHAR PRIMARY KEY,   -- etl.columns.label_key of the header as written
+        target        VARCHAR NOT NULL,      -- indicator code or role (_unit_name, _unit_code ...)
+        label         VARCHAR NOT NULL,      -- the header as first written, for people reading the table
+        created_by    VARCHAR NOT NULL,
+        created_at    TIMESTAMP NOT NULL
+    );
+    -- A unit as a province's files write it ('P. Hòa Bình') -> the unit a person picked for it.
+    CREATE TABLE unit_pick (
+        province_code VARCHAR NOT NULL,
+        written_key   VARCHAR NOT NULL,      -- etl.text.fold of the unit as written
+        unit_code     VARCHAR NOT NULL,
+        written       VARCHAR NOT NULL,      -- as first written
+        created_by    VARCHAR NOT NULL,
+        created_at    TIMESTAMP NOT NULL,
+        PRIMARY KEY (province_code, written_key)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

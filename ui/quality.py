@@ -150,8 +150,9 @@ def _matrix_chart(result: Completeness, province: str | None) -> None:
     figure.update_layout(separators=",." if lang == "vi" else ".,", height=max(180, 15 * len(labels) + 80), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          yaxis={"autorange": "reversed", "tickfont": {"size": 10}}, xaxis={"side": "top"})
     st.plotly_chart(figure, config={"displayModeBar": False})
-    st.caption(caption + " " + t("quality.completeness.scale", low=format_number(100 * low, lang, 0),
-                                 high=format_number(100 * high, lang, 0)))
+    st.caption(caption)
+    st.caption(t_plain("quality.completeness.scale", low=format_number(100 * low, lang, 0),
+                       high=format_number(100 * high, lang, 0)))
 
 
 def share_range(values: np.ndarray) -> tuple[float, float]:

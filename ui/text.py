@@ -114,6 +114,8 @@ def _params(problem: Problem) -> dict[str, Any]:
 
 def error_text(error: XasoError, lang: str) -> str:
     """`error.message(lang)` with the data it quotes (file names, codes typed by a user) escaped."""
+    if type(error).message is not XasoError.message:  # a message of its own (NotAllowed names the action)
+        return plain(error.message(lang))
     params = {k: plain_short(v) if isinstance(v, str) else v for k, v in error.params.items()}
     return (f"{translate('problem.' + error.code, lang, **params)} "
             f"{translate('fix.' + error.code, lang, **params)}")

@@ -21,11 +21,11 @@ from analytics.values import catalog
 from etl.columns import ROLES
 from errors import XasoError
 from etl.load import Review, commit_review
-from etl.period import parse_month
+from etl.period import USER_MONTH_EXAMPLES, parse_user_month
 from etl.read import SUPPORTED_SUFFIXES
 from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit, error_report_xlsx,
-                        mapping_table, mapping_targets, problem_table, review_upload, save_profile, skipped_table,
-                        unit_table)
+                        mapping_table, mapping_targets, problem_table, remember_choices, review_upload, save_profile,
+                        skipped_table, unit_table)
 from i18n import translate
 from store.observations import data_version
 from ui.auth import signed_in_user
@@ -144,6 +144,7 @@ def file_review(upload: Upload, state: FileState) -> None:
     review = state.review
     summary(review, state)
     options(upload, state, key)
+    rows_section(upload, state, key)
     if review.sheets:
         table_section(review)
         mapping_section(upload, state, key)
@@ -179,7 +180,7 @@ def options(upload: Upload, state: FileState, key: str) -> None:
                     key=f"{key}_period", help=t("upload.period_help"), on_change=_set_period,
                     args=(upload.sha, f"{key}_period"))
     if state.steering.period and _bad_month(state.steering.period):
-        left.error(t_plain("upload.period_bad", value=short(state.steering.period)))
+        left.error(t_plain("upload.period_bad", value=short(state.steering.period), forms=USER_MONTH_EXAMPLES))
     elif any(p.code in ("no_period", "period_is_quarter") for p in review.errors):
         st.warning(t("upload.period_needed"))
     if len(review.sheet_names) > 1:
@@ -196,7 +197,7 @@ def options(upload: Upload, state: FileState, key: str) -> None:
 
 def _bad_month(text: str) -> bool:
     try:
-        parse_month(text)
+        parse_user_month(text)
     except ValueError:
         return True
     return False
@@ -215,6 +216,71 @@ def _steer(sha: str, steering: Steering) -> None:
     state = _states()[sha]
     state.steering = steering
     state.result = None  # new choices make a new review, which may be committed again
+
+
+def rows_section(upload: Upload, state: FileState, key: str) -> None:
+    """Where each sheet's table is: header rows and first/last data row, for when the loader found it wrong
+    or not at all (spreadsheet row numbers; empty: found by the loader)."""
+    review = state.review
+    names = [report.name for report in review.sheets] or review.sheet_names
+    if not names:
+        return
+    chosen = any(any(rows) for _s, *rows in state.steering.table_rows)
+    with st.expander(t("upload.rows.title"), expanded=not review.sheets or chosen or any(
+            p.code in ("no_header", "no_unit_column") for p in review.errors)):
+        st.caption(t("upload.rows.caption"))
+        found = {report.name: report for report in review.sheets}
+        for s, name in enumerate(names):
+            header, first, last = state.steering.rows_of(name)
+            if len(names) > 1:
+                st.markdown(t_plain("upload.rows.sheet", sheet=name))
+            left, middle, right = st.columns(3)
+            shown = _row_span(header) if header else _row_span(found[name].header_rows) if name in found else ""
+            widget = f"{key}_rows_{s}_header"
+            left.text_input(t("upload.rows.header"), value=shown, key=widget,
+                            placeholder=t("upload.rows.header_placeholder"), on_change=_set_rows,
+                            args=(upload.sha, name, widget, "header"))
+            typed = st.session_state.get(widget)
+            if typed and _header_rows(typed) is None:
+                left.error(t_plain("upload.rows.header_bad", value=short(typed)))
+            for column, field_name, value in ((middle, "first", first), (right, "last", last)):
+                widget = f"{key}_rows_{s}_{field_name}"
+                column.number_input(t(f"upload.rows.{field_name}"), min_value=1, step=1, value=value, key=widget,
+                                    on_change=_set_rows, args=(upload.sha, name, widget, field_name))
+
+
+def _row_span(rows: tuple[int, ...] | list[int]) -> str:
+    """(5, 6) -> '5-6'; (5,) -> '5'."""
+    rows = sorted(rows)
+    return f"{rows[0]}-{rows[-1]}" if len(rows) > 1 and rows == list(range(rows[0], rows[-1] + 1)) \
+        else ", ".join(map(str, rows))
+
+
+def _header_rows(text: str) -> tuple[int, ...] | None:
+    """'5' -> (5,); '5-6' or '5, 6' -> (5, 6); at most 3 rows; None when it is not that."""
+    rows: list[int] = []
+    for part in text.replace(";", ",").split(","):
+        ends = [p.strip() for p in part.split("-")]
+        if not all(e.isdigit() and int(e) > 0 for e in ends) or len(ends) > 2:
+            return None
+        rows.extend(range(int(ends[0]), int(ends[-1]) + 1))
+    return tuple(sorted(set(rows))) if 0 < len(set(rows)) <= 3 else None
+
+
+def _set_rows(sha: str, sheet: str, widget: str, field_name: str) -> None:
+    steering = _states()[sha].steering
+    header, first, last = steering.rows_of(sheet)
+    value = st.session_state.get(widget)
+    if field_name == "header":
+        rows = _header_rows(value or "")
+        if value and rows is None:
+            return  # said beside the box; the table stays where it was
+        header = rows or ()
+    elif field_name == "first":
+        first = int(value) if value else None
+    else:
+        last = int(value) if value else None
+    _steer(sha, steering.with_rows(sheet, header, first, last))
 
 
 def table_section(review: Review) -> None:
@@ -264,6 +330,10 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
             p.code in ("low_confidence_column", "unmapped_column", "no_indicator_columns", "no_unit_column")
             for p in state.review.problems)):
         st.caption(t("upload.map.caption"))
+        if any(p.code == "no_unit_column" for p in state.review.errors):
+            st.warning(t("upload.map.unit_needed"))
+        if state.steering.mapping:
+            st.caption(t("upload.map.learn"))
         table = mapping_table(state.review)
         for s, report in enumerate(state.review.sheets):
             if len(state.review.sheets) > 1:
@@ -306,13 +376,16 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
     if units is None or not len(units):
         return
     lang = language()
-    open_rows = units[units["unit_code"].isna() | (units["how"] == "picked")]
+    open_rows = units[units["unit_code"].isna() | units["how"].isin(["picked", "remembered"])]
+    remembered = int((units["how"] == "remembered").sum())
     left_out = [(s, r) for s, r, code in state.steering.unit_picks if code == IGNORE]
     fuzzy = units[units["fuzzy"]]
     with st.expander(t("upload.units.title", matched=int(units["unit_code"].notna().sum()), rows=len(units)),
-                     expanded=bool(len(open_rows) or len(fuzzy) or left_out)):
+                     expanded=bool(len(open_rows) or len(fuzzy) or left_out)):  # remembered rows stay open to change
         if len(fuzzy):
             st.warning(t("upload.units.fuzzy", count=len(fuzzy)))
+        if remembered:
+            st.info(t("upload.units.remembered", count=remembered))
         shown = units.assign(how=units["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
         shown = shown[["sheet", "row", "written_code", "written_name", "unit", "how"]]
         marks = units["fuzzy"].to_numpy() | units["unit_code"].isna().to_numpy()
@@ -320,8 +393,9 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
             lambda row: ["background-color: #fff3bf" if marks[row.name] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
         for row in open_rows.itertuples(index=False):
+            found = [row.unit_code] if isinstance(row.unit_code, str) else []  # a remembered unit, even if not close
             _pick_unit(upload, key, row.sheet, row.row, row.written_name or row.written_code,
-                       [None, IGNORE, *row.candidates], row.unit_code)
+                       [None, IGNORE, *dict.fromkeys([*found, *row.candidates])], row.unit_code)
         for sheet, row in left_out:
             _pick_unit(upload, key, sheet, row, "", [None, IGNORE], IGNORE)
 
@@ -436,10 +510,21 @@ def commit_section(upload: Upload, state: FileState, key: str) -> None:
         except XasoError as exc:  # signed out or refused meanwhile: the store said no, nothing was written
             st.error(error_text(exc, language()))
             return
+        learned = _remember(review, state.steering) if result.status in ("loaded", "unchanged") else (0, 0)
         state.result = {"status": result.status, "batch_id": result.batch_id, "rows": result.rows_loaded,
-                        "periods": review.periods}
+                        "periods": review.periods, "learned": learned}
         data_changed()
         st.rerun()  # every tab and the comparison read the database again
+
+
+def _remember(review: Review, steering: Steering) -> tuple[int, int]:
+    """Keep the headers and units a person chose for the next file; the values are written either way."""
+    try:
+        with store.connect(store.database_path()) as con:
+            return remember_choices(con, review, steering, signed_in_user())
+    except XasoError as exc:  # e.g. a unit picked outside the person's province: said, not remembered
+        st.warning(error_text(exc, language()))
+        return 0, 0
 
 
 def committed(result: dict[str, Any]) -> None:
@@ -451,6 +536,9 @@ def committed(result: dict[str, Any]) -> None:
     else:
         st.error(t("upload.commit.refused"))
         return
+    headers, units = result.get("learned", (0, 0))
+    if headers or units:
+        st.caption(t_plain("upload.commit.learned", headers=headers, units=units))
     for period in result["periods"]:
         st.page_link(RANKINGS_PAGE, label=t("upload.commit.rankings", period=month_label(period, lang)),
                      icon=":material/leaderboard:", query_params={"period": period})

@@ -8,7 +8,10 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from etl.period import Period, find_in_text, parse_month, period_of_cell
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.period import USER_MONTH_EXAMPLES, Period, find_in_text, parse_month, parse_user_month, period_of_cell
 
 # -- months named in words -------------------------------------------------------------------------
 
@@ -147,3 +150,52 @@ def test_parse_month_reads_an_explicit_year_month(text, expected):
 def test_parse_month_refuses_anything_but_a_valid_yyyy_mm(text):
     with pytest.raises(ValueError):
         parse_month(text)
+
+
+# -- a month as a person types it (the upload page's box, the command line's --period) -------------
+
+@pytest.mark.parametrize("text", ["12/2026", "T12.2026", "T12/2026", "tháng 12/2026", "tháng 12 năm 2026",
+                                  "Tháng 12 - 2026", "2026-12", "12-2026", "12.2026"])
+def test_parse_user_month_reads_every_form_offices_write(text):
+    assert parse_user_month(text) == Period(2026, 12)
+
+
+def _case(text: str, pattern: list[bool]) -> str:
+    return "".join(ch.upper() if upper else ch for ch, upper in zip(text, pattern + [False] * len(text)))
+
+
+@st.composite
+def typed_months(draw: st.DrawFn) -> tuple[str, Period]:
+    """A month spelled the ways people type it: word or letter before, zero or not, any separator,
+    any case, diacritics kept, dropped or decomposed (NFD), spaces around."""
+    year, month = draw(st.integers(2000, 2100)), draw(st.integers(1, 12))
+    mm = draw(st.sampled_from([str(month), f"{month:02d}"]))
+    if draw(st.booleans()):  # the year first
+        text = f"{year}{draw(st.sampled_from(['-', '/', '.', ' - ', '_']))}{mm}"
+    else:
+        lead = draw(st.sampled_from(["", "T", "t", "T ", "Th.", "tháng ", "Tháng ", "THÁNG ", "thang ", "Month "]))
+        sep = draw(st.sampled_from(["/", ".", "-", " - ", " / ", " năm ", " NĂM ", " nam ", " "]))
+        text = f"{lead}{mm}{sep}{year}"
+    text = _case(text, draw(st.lists(st.booleans(), max_size=len(text))))
+    text = draw(st.sampled_from([text, unicodedata.normalize("NFD", text)]))
+    spaces = draw(st.sampled_from(["", " ", "  "]))
+    return f"{spaces}{text}{spaces}", Period(year, month)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed_months())
+def test_parse_user_month_reads_generated_spellings(case):
+    text, expected = case
+    assert parse_user_month(text) == expected
+
+
+@pytest.mark.parametrize("text", ["13/2026", "0/2026", "2026-13", "12/1999", "September", "tháng 12", "2026",
+                                  "12/26", "122026", "2026-Q4", "Quý IV/2026", "", "12/2026/1", "T12.2026 x"])
+def test_parse_user_month_refuses_what_is_not_one_month(text):
+    with pytest.raises(ValueError):
+        parse_user_month(text)
+
+
+def test_the_accepted_forms_named_in_messages_are_all_accepted():
+    for form in USER_MONTH_EXAMPLES.split(", "):
+        assert parse_user_month(form) == Period(2026, 12)

@@ -236,3 +236,89 @@ def test_a_value_too_large_for_decimal_rounding_is_reported_in_both_languages(fr
     assert [(p.code, p.row, p.value) for p in found.errors] == [("above_max", 3, 1e28)]
     assert "10.000.000.000.000.000.000.000.000.000" in found.errors[0].message("vi")
     assert "10,000,000,000,000,000,000,000,000,000" in found.errors[0].message("en")
+
+
+# -- what a person teaches the loader: rows of the table, headers, unit spellings ----------------------
+
+def communes_of(db: Path, seed: int, count: int = 4, province: str | None = None) -> list[tuple[str, str, str]]:
+    """(code, full name, province code) of `count` communes of one province drawn at random, each name
+    unique in the country (a short file names no province)."""
+    import random
+    with store.connect(db) as con:
+        rows = con.execute("SELECT code, full_name_vi, parent_code FROM unit WHERE parent_code IS NOT NULL"
+                           " QUALIFY count(*) OVER (PARTITION BY name_vi) = 1 ORDER BY code").fetchall()
+    rng = random.Random(seed)
+    province = province or rng.choice(sorted({row[2] for row in rows}))
+    return rng.sample([row for row in rows if row[2] == province], count)
+
+
+def commit_and_remember(db: Path, result, steering: Steering, user="lan") -> tuple[int, int]:
+    from etl.review import remember_choices
+    with store.connect(db) as con:
+        assert commit_review(con, result, user=user, lang="vi").status == "loaded"
+        return remember_choices(con, result, steering, user)
+
+
+def test_header_and_data_rows_chosen_by_a_person_find_a_table_the_loader_could_not(fresh_db):
+    code, name, _province = communes_of(fresh_db, 1, 1)[0]
+    data = xlsx([["Biểu số liệu tháng 9/2026"], ["Cột một", "Cột hai", "Cột ba"], [code, 120, 80],
+                 ["tổng hợp từ phần mềm", 1, 2]])
+    assert [p.code for p in review(fresh_db, "bieu.xlsx", data).errors] == ["no_header"]
+
+    steered = Steering().with_rows("Sheet", (2,), None, 3)
+    shown = review(fresh_db, "bieu.xlsx", data, steered)
+    assert [m.label for m in shown.sheets[0].mappings] == ["Cột một", "Cột hai", "Cột ba"]
+    assert shown.sheets[0].header_rows == [2]
+
+    steered = steered.with_mapping("Cột một", "_unit_code").with_mapping("Cột hai", "dossiers_received") \
+        .with_mapping("Cột ba", "dossiers_on_time")
+    done = review(fresh_db, "bieu.xlsx", data, steered)
+    assert not done.blocked and done.periods == ["2026-09"]
+    assert values(done)[(code, "dossiers_received")] == 120 and done.units == 1  # row 4 is past the last row
+    assert Steering().with_rows("Sheet", (2,), None, 3).with_rows("Sheet") == Steering()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_header_confirmed_and_committed_is_recognised_in_the_next_file_with_no_profile(fresh_db, seed):
+    import random
+    words = random.Random(seed).choice(["Đơn vị thực hiện báo cáo", "Cơ quan báo cáo", "Nơi báo cáo số liệu"])
+    count_header = f"Số hồ sơ nhận kỳ này ({seed})"
+    first, second = communes_of(fresh_db, seed, 4)[:2], communes_of(fresh_db, seed, 4)[2:]
+    data = xlsx([["STT", words, count_header, "Đúng hạn"],
+                 *[[i + 1, name, 100 + i, 90] for i, (_c, name, _p) in enumerate(first)]])
+    before = review(fresh_db, "thang_9_2026.xlsx", data)
+    assert "no_unit_column" in [p.code for p in before.errors]
+
+    steered = Steering().with_mapping(words, "_unit_name").with_mapping(count_header, "dossiers_received")
+    assert commit_and_remember(fresh_db, review(fresh_db, "thang_9_2026.xlsx", data, steered), steered) == (2, 0)
+
+    later = xlsx([["STT", words, count_header, "Đúng hạn"],
+                  *[[i + 1, name, 300 + i, 200] for i, (_c, name, _p) in enumerate(second)]])
+    again = review(fresh_db, "bao_cao_khac_thang_10_2026.xlsx", later)
+    assert again.problems == [] and again.periods == ["2026-10"]
+    assert values(again)[(second[1][0], "dossiers_received")] == 301
+    assert {m.label: m.how for m in again.sheets[0].mappings}[count_header] == "exact"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_unit_picked_once_is_remembered_for_that_provinces_next_file_and_no_other(fresh_db, seed):
+    units = communes_of(fresh_db, seed, 4)
+    (target, full_name, province) = units[0]
+    written = "P. " + full_name.split(" ", 1)[1]
+    header = ["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"]
+    data = xlsx([header, [written, 50, 40], *[[name, 10, 9] for _c, name, _p in units[1:]]])
+    before = review(fresh_db, "t9_2026.xlsx", data)
+    assert [(p.code, p.row) for p in before.errors] == [("unit_unknown", 2)]
+
+    steered = Steering().with_unit("Sheet", 2, target)
+    assert commit_and_remember(fresh_db, review(fresh_db, "t9_2026.xlsx", data, steered), steered) == (0, 1)
+
+    later = xlsx([header, *[[name, 20, 19] for _c, name, _p in units[1:]], [written.upper(), 60, 55]])
+    again = review(fresh_db, "t10_2026.xlsx", later)
+    assert again.errors == [] and values(again)[(target, "dossiers_received")] == 60
+    assert [(u.row, u.code, u.how) for u in again.units_found if u.how == "remembered"] == [(5, target, "remembered")]
+
+    elsewhere = [u for u in communes_of(fresh_db, seed + 100, 4) if u[2] != province][:3]
+    if elsewhere:  # the same spelling in another province's file is not that unit
+        other = xlsx([header, *[[name, 20, 19] for _c, name, _p in elsewhere], [written, 60, 55]])
+        assert "unit_unknown" in [p.code for p in review(fresh_db, "khac_t10_2026.xlsx", other).errors]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -287,3 +288,51 @@ def test_a_name_outside_the_guessed_province_matches_when_it_is_unique_in_the_co
 
     assert result.status == "loaded" and result.review.units == 4
     assert current(fresh_db, "00004", "dossiers_received", "2026-09") == (100, None, None)
+
+
+def test_cli_period_accepts_a_month_as_people_write_it(samples, fresh_db):
+    done = run_cli("load", str(samples / "laocai_2026-09_bao_cao_tthc.xlsx"), "--db", str(fresh_db),
+                   "--period", "T9.2026", "--json")
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["period"] == "2026-09"
+
+
+def test_cli_wrong_period_names_the_accepted_forms(samples, fresh_db):
+    done = run_cli("load", str(samples / "laocai_2026-09_bao_cao_tthc.xlsx"), "--db", str(fresh_db),
+                   "--period", "13/2026", env={**os.environ, "XASO_LANG": "en"})
+
+    assert done.returncode == 2
+    assert "13/2026" in done.stderr and "T12.2026" in done.stderr and "tháng 12 năm 2026" in done.stderr
+
+
+def test_cli_learn_reads_a_column_by_the_header_taught_and_keeps_it_for_the_next_file(tmp_path, fresh_db):
+    from openpyxl import Workbook
+
+    def write(name: str, rows: list[list]) -> Path:
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(tmp_path / name)
+        return tmp_path / name
+
+    header = ["STT", "Đơn vị thực hiện báo cáo", "Tổng tiếp nhận", "Đúng hạn"]
+    first = write("lao_cai_thang_9_2026.xlsx", [header, [1, "Phường Lào Cai", 100, 90]])
+    refused = run_cli("load", str(first), "--db", str(fresh_db), "--json")
+    assert refused.returncode == 1 and "no_unit_column" in refused.stdout
+
+    bad = run_cli("load", str(first), "--db", str(fresh_db), "--learn", "Đơn vị thực hiện báo cáo=no_such_target")
+    assert bad.returncode == 2 and "no_such_target" in bad.stderr
+
+    taught = run_cli("load", str(first), "--db", str(fresh_db), "--json",
+                     "--learn", "ĐƠN VỊ THỰC HIỆN BÁO CÁO=_unit_name")
+    assert taught.returncode == 0, taught.stdout
+    assert json.loads(taught.stdout)["units"] == 1
+
+    second = write("lao_cai_thang_10_2026.xlsx", [header, [1, "Phường Lào Cai", 120, 100]])
+    again = run_cli("load", str(second), "--db", str(fresh_db), "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["period"] == "2026-10"
+    with duckdb.connect(str(fresh_db), read_only=True) as con:
+        assert con.execute("SELECT label_key, target FROM learned_header").fetchall() == [
+            ("don vi thuc hien bao cao", "_unit_name")]
+        assert con.execute("SELECT count(*) FROM audit WHERE action = 'learn_header'").fetchall() == [(1,)]

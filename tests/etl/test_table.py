@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from etl.read import Sheet
-from etl.table import classify_row, fill_merged, find_table
+from etl.table import classify_row, fill_merged, find_table, steer_table
 from store.reference import UNITS_CSV
 
 
@@ -251,3 +251,44 @@ def test_a_first_commune_row_with_only_missing_marks_is_data_not_header(synonyms
     table = locate(synonyms, rows)
     assert table.header_rows == [0]
     assert table.data_start == 1
+
+
+# -- where a person says the table is (the Upload page's header and data rows) ---------------------
+
+@pytest.mark.parametrize("title_rows", [0, 1, 4])
+@pytest.mark.parametrize("first_row", [1, 7])
+def test_a_chosen_header_row_makes_a_table_of_words_the_loader_does_not_know(title_rows, first_row):
+    rows = [[f"Tiêu đề {i}"] for i in range(title_rows)] + [["Cột một", "Cột hai"], ["Nhóm", "Phụ"]] + \
+        [[f"0{i:04d}", float(i)] for i in range(5)]
+    sheet = Sheet("Biểu", rows, first_row=first_row)
+    grid = fill_merged(sheet)
+    header = first_row + title_rows  # spreadsheet row numbers, as Excel shows them
+
+    table = steer_table(sheet, grid, find_table(sheet, grid, set()), (header, header + 1), header + 3, header + 5)
+
+    assert table.labels == ["Cột một / Nhóm", "Cột hai / Phụ"]
+    assert table.header_rows == [title_rows, title_rows + 1]
+    assert (table.data_start, table.data_end) == (title_rows + 3, title_rows + 6)
+    assert table.title_text == [f"Tiêu đề {i}" for i in range(title_rows)]
+
+
+def test_only_first_and_last_data_rows_chosen_keep_the_header_found(synonyms):
+    rows = [["Mã xã", "Tổng tiếp nhận", "Đúng hạn"], ["02647", 100.0, 90.0], ["02671", 50.0, 40.0],
+            ["Số liệu lấy từ phần mềm một cửa", 1.0, 2.0]]
+    sheet = Sheet("Tháng 9", rows)
+    found = locate(synonyms, rows)
+
+    table = steer_table(sheet, fill_merged(sheet), found, (), None, 3)
+
+    assert table.header_rows == found.header_rows and table.labels == found.labels
+    assert (table.data_start, table.data_end) == (1, 3)
+
+
+def test_rows_outside_the_sheet_are_left_out_and_nothing_chosen_without_a_table_is_none():
+    rows = [["a", "b"], ["1", 2.0]]
+    sheet = Sheet("S", rows)
+    grid = fill_merged(sheet)
+
+    assert steer_table(sheet, grid, None, (40,), None, None) is None
+    table = steer_table(sheet, grid, None, (1,), 99, 120)
+    assert table.labels == ["a", "b"] and table.data_start == table.data_end == 2

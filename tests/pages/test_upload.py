@@ -201,7 +201,8 @@ def test_a_period_typed_wrong_is_said_and_the_file_stays_blocked(samples, fresh_
     app.text_input(key=f"{key_of(file[1])}_period").input("September").run()
 
     assert not app.exception
-    assert '"September" is not a month; type it as 2026-09.' in [e.value for e in app.error]
+    assert ('"September" is not a month; type it in one of these forms: 12/2026, T12.2026, tháng 12/2026,'
+            ' tháng 12 năm 2026, 2026-12.') in [e.value for e in app.error]
     assert set(problems(app, "en")[CODE["en"]]) == {"no_period", "below_min"}
     assert commit_button(app, file[1]).disabled
 
@@ -281,3 +282,134 @@ def test_committing_shows_the_batch_and_rankings_then_a_rollback_restores_the_da
     with store.connect(demo_db) as con, store.transaction(con):
         rollback_batch(con, batch_id, "test")
     assert current_rows(demo_db) == before
+
+
+# -- every choice fixable in the browser ---------------------------------------------------------------
+
+MAPPING_TITLE = {"vi": "Ghép cột với chỉ tiêu", "en": "Columns matched to indicators"}
+UNIT_NAME = {"vi": "Tên đơn vị", "en": "Unit name"}
+
+
+def communes(db: Path, seed: int, count: int) -> list[tuple[str, str, str]]:
+    """(code, full name, province code) of `count` communes of one province drawn at random, each name
+    unique in the country (a short file names no province)."""
+    import random
+    with store.connect(db) as con:
+        rows = con.execute("SELECT code, full_name_vi, parent_code FROM unit WHERE parent_code IS NOT NULL"
+                           " QUALIFY count(*) OVER (PARTITION BY name_vi) = 1 ORDER BY code").fetchall()
+    rng = random.Random(seed)
+    province = rng.choice(sorted({row[2] for row in rows}))
+    return rng.sample([row for row in rows if row[2] == province], count)
+
+
+def stored(db: Path, indicator: str) -> dict[str, float]:
+    with store.connect(db) as con:
+        return dict(con.execute("SELECT unit_code, value FROM observation WHERE is_current AND indicator_code = ?",
+                                [indicator]).fetchall())
+
+
+def commit(app: AppTest, data: bytes) -> AppTest:
+    button = commit_button(app, data)
+    assert not button.disabled
+    button.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_unit_column_with_an_unknown_header_is_chosen_on_the_page_then_committed(fresh_db, monkeypatch, lang):
+    units = communes(fresh_db, 5, 3)
+    file = spreadsheet("bao_cao_thang_9_2026.xlsx", ["STT", "Đơn vị thực hiện báo cáo", "Tổng tiếp nhận", "Đúng hạn"],
+                       *[[i + 1, name, 100 + i, 90] for i, (_code, name, _p) in enumerate(units)])
+    app = upload(open_upload(fresh_db, lang, monkeypatch), file)
+    assert set(problems(app, lang)[CODE[lang]]) == {"no_unit_column"}
+    fix = problems(app, lang).iloc[0][{"vi": "Cách sửa", "en": "How to fix"}[lang]]
+    assert MAPPING_TITLE[lang] in fix  # the fix points at the section where the column is chosen
+    mapping = next(e for e in app.expander if e.label == MAPPING_TITLE[lang])
+    assert any(w.value.startswith({"vi": "Chưa có cột đơn vị", "en": "No unit column yet"}[lang])
+               for w in mapping.warning)
+
+    picker = app.selectbox(key=f"{key_of(file[1])}_map_0_1.{lang}")
+    assert picker.label == "B · Đơn vị thực hiện báo cáo"
+    assert {UNIT_NAME[lang], {"vi": "Mã đơn vị", "en": "Unit code"}[lang]} <= set(picker.options)  # roles, named
+    picker.set_value("_unit_name").run()
+
+    assert app.error == [] and raw_keys(app) == []
+    commit(app, file[1])
+    assert stored(fresh_db, "dossiers_received") == {code: 100 + i for i, (code, _n, _p) in enumerate(units)}
+
+
+@pytest.mark.parametrize("typed", ["12/2026", "T12.2026", "tháng 12 năm 2026"])
+def test_a_period_typed_as_offices_write_it_is_accepted(samples, fresh_db, monkeypatch, typed):
+    file = sample(samples, "negative_count.xlsx")
+    app = upload(open_upload(fresh_db, "vi", monkeypatch), file)
+
+    app.text_input(key=f"{key_of(file[1])}_period").input(typed).run()
+
+    assert not any("không phải một tháng" in e.value for e in app.error)
+    assert set(problems(app, "vi")[CODE["vi"]]) == {"below_min"}  # the month is settled, the file's own error stays
+    found = next(e for e in app.expander if e.label == "Bảng tìm thấy trong tệp")
+    assert "kỳ Tháng 12/2026" in found.markdown[0].value
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_header_rows_typed_on_the_page_find_a_table_the_loader_could_not(fresh_db, monkeypatch, lang):
+    (code, _name, _p), = communes(fresh_db, 9, 1)
+    file = spreadsheet("bieu_t9_2026.xlsx", ["Biểu tổng hợp"], ["Cột một", "Cột hai"], [code, 120])
+    app = upload(open_upload(fresh_db, lang, monkeypatch), file)
+    assert "no_header" in set(problems(app, lang)[CODE[lang]])
+    assert {"vi": "Dòng tiêu đề và dòng số liệu", "en": "Header and data rows"}[lang] in [e.label for e in app.expander]
+
+    app.text_input(key=f"{key_of(file[1])}_rows_0_header").input("2").run()
+    app.selectbox(key=f"{key_of(file[1])}_map_0_0.{lang}").set_value("_unit_code").run()
+    app.selectbox(key=f"{key_of(file[1])}_map_0_1.{lang}").set_value("dossiers_received").run()
+
+    assert raw_keys(app) == []
+    commit(app, file[1])
+    assert stored(fresh_db, "dossiers_received") == {code: 120}
+
+
+def test_a_header_confirmed_in_one_file_is_recognised_in_the_next_with_no_profile(fresh_db, monkeypatch):
+    units = communes(fresh_db, 13, 4)
+    header = ["STT", "Cơ quan báo cáo", "Số HS nhận trong kỳ", "Đúng hạn"]
+    first = spreadsheet("xa_thang_9_2026.xlsx", header, *[[i + 1, n, 100 + i, 90] for i, (_c, n, _p) in
+                                                          enumerate(units[:2])])
+    app = upload(open_upload(fresh_db, "vi", monkeypatch), first)
+    app.selectbox(key=f"{key_of(first[1])}_map_0_1.vi").set_value("_unit_name").run()
+    app.selectbox(key=f"{key_of(first[1])}_map_0_2.vi").set_value("dossiers_received").run()
+    commit(app, first[1])
+    assert "Đã ghi nhớ cho lần sau: 2 tiêu đề cột, 0 đơn vị." in [c.value for c in app.caption]
+
+    second = spreadsheet("tong_hop_khac_thang_10_2026.xlsx", header,
+                         *[[i + 1, n, 300 + i, 200] for i, (_c, n, _p) in enumerate(units[2:])])
+    again = upload(open_upload(fresh_db, "en", monkeypatch), second)
+    assert not any(CODE["en"] in d.value.columns for d in again.dataframe), problems(again, "en")[[CODE["en"], "Value", "Problem"]].to_dict("records")
+    mapping = next(e for e in again.expander if e.label == MAPPING_TITLE["en"]).dataframe[0].value
+    assert mapping.set_index("Column heading").loc["Số HS nhận trong kỳ", "Matched"] == "exact name"
+    commit(again, second[1])
+    assert stored(fresh_db, "dossiers_received")[units[3][0]] == 301
+    with store.connect(fresh_db) as con:
+        assert con.execute("SELECT actor, action FROM audit WHERE action = 'learn_header'").fetchall() == [
+            ("tester-admin", "learn_header")]  # the signed-in account
+
+
+def test_a_unit_picked_once_is_remembered_for_the_next_file_of_that_province(fresh_db, monkeypatch):
+    units = communes(fresh_db, 17, 4)
+    target, full_name, _province = units[0]
+    written = "P. " + full_name.split(" ", 1)[1]
+    header = ["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"]
+    first = spreadsheet("t9_2026.xlsx", header, [written, 50, 40], *[[n, 10, 9] for _c, n, _p in units[1:]])
+    app = upload(open_upload(fresh_db, "vi", monkeypatch), first)
+    app.selectbox(key=f"{key_of(first[1])}_unit_Sheet_2.vi").set_value(target).run()
+    commit(app, first[1])
+    assert "Đã ghi nhớ cho lần sau: 0 tiêu đề cột, 1 đơn vị." in [c.value for c in app.caption]
+
+    second = spreadsheet("t10_2026.xlsx", header, *[[n, 20, 19] for _c, n, _p in units[1:]], [written, 60, 55])
+    again = upload(open_upload(fresh_db, "en", monkeypatch), second)
+    assert not any(CODE["en"] in d.value.columns for d in again.dataframe)
+    assert any(i.value.startswith("1 rows matched as picked for an earlier file") for i in again.info)
+    shown = next(e for e in again.expander if e.label.startswith("Units:")).dataframe[0].value
+    assert shown.iloc[-1].tolist()[-1] == "as picked before for this province"
+    assert again.selectbox(key=f"{key_of(second[1])}_unit_Sheet_5.en").value == target  # still changeable
+    commit(again, second[1])
+    assert stored(fresh_db, "dossiers_received")[target] == 60
