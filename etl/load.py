@@ -367,12 +367,13 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
               skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
-              lang: str = "vi") -> LoadResult:
+              lang: str = "vi", in_process: bool | None = None) -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
-    operator, by their system name)."""
+    operator, by their system name). The file is read in the bounded worker unless `in_process`."""
     user = user or system_user()
     with store.connect(db) as con:
-        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user)
+        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user,
+                             in_process=in_process)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:

@@ -72,6 +72,8 @@ class _Process(multiprocessing.context.ForkServerProcess):
 
 
 _context: multiprocessing.context.BaseContext | None = None
+# the last task's figures, for the benchmarks: peak virtual memory of the child (what RLIMIT_AS counts), seconds
+last_run: dict[str, float] = {}
 _context_lock = threading.Lock()
 
 
@@ -116,7 +118,8 @@ def run_bounded(task: Callable[..., Any], *args: Any, limits: Limits | None = No
         _stop(child)
     if outcome is None:
         raise _death(child.exitcode, limits, time.monotonic() - started)
-    kind, value = outcome
+    kind, value, peak = outcome
+    last_run.update(peak_vm_mb=peak, seconds=time.monotonic() - started)
     if kind == "ok":
         return value
     if kind == "memory":
@@ -148,6 +151,17 @@ def _round(seconds: float) -> int | float:
     return int(seconds) if float(seconds).is_integer() else float(f"{seconds:.3g}")
 
 
+def _peak_vm_mb() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _child(sender: Any, task: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> None:
     """In the child: set the limits, run the task, send ('ok', result) | ('memory', None) | ('error', text)."""
     memory = limits.memory_mb * 1024 * 1024
@@ -161,9 +175,9 @@ def _child(sender: Any, task: Callable[..., Any], args: tuple[Any, ...], limits:
     except BaseException as exc:  # noqa: BLE001 - anything the task raises is reported, typed, by the parent
         outcome = ("error", f"{type(exc).__name__}: {str(exc)[:200]}")
     try:
-        sender.send(outcome)
+        sender.send((*outcome, _peak_vm_mb()))
     except MemoryError:  # the result itself did not fit: say so in a few bytes
         outcome = None
-        sender.send(("memory", None))
+        sender.send(("memory", None, None))
     sender.close()
     os._exit(0)  # no interpreter teardown: the parent has what it needs

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+import config
 import store
 from analytics.exports import safe_file_name
 from analytics.values import catalog
@@ -35,6 +36,7 @@ from ui.widgets import month_label
 
 STATE_KEY = "upload_state"  # sha256 -> FileState
 UPLOADER_KEY = "upload_files"
+MAX_UNIT_PICKERS = 50  # unmatched rows with a picker of their own; the rest are in the table and the report
 LARGE_FILE_BYTES = 2 * 1024 * 1024  # reading takes long enough from here on to show progress
 RANKINGS_PAGE = "pages/rankings.py"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,6 +84,23 @@ def drop_files() -> list[Upload]:
 
 def _states() -> dict[str, FileState]:
     return st.session_state.setdefault(STATE_KEY, {})
+
+
+def forget_reviews() -> None:
+    """Let go of every review this session holds (grids of values, problem lists): called on every page
+    but Upload, so a large upload's memory is given back when the person moves on, not at session end."""
+    st.session_state.pop(STATE_KEY, None)
+
+
+def bounded(table: pd.DataFrame, what: str) -> pd.DataFrame:
+    """At most TABLE_ROWS_SHOWN rows for one table widget, with a caption saying how many there are and
+    where the rest is: a browser (and Streamlit's styler) cannot show millions of rows."""
+    limit = config.TABLE_ROWS_SHOWN
+    if len(table) <= limit:
+        return table
+    key = "upload.shown_of_report" if what == "problems" else "upload.shown_of"
+    st.caption(t(key, shown=limit, count=len(table), what=t(f"upload.shown.{what}")))
+    return table.head(limit)
 
 
 def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
@@ -229,6 +248,7 @@ def table_section(review: Review) -> None:
         if len(skipped):
             skipped["reason"] = skipped["reason"].map(lambda r: translate(f"skip.{r}", lang))
             st.caption(t("upload.table.skipped", count=len(skipped)))
+            skipped = bounded(skipped, "skipped")
             st.dataframe(skipped.rename(columns=_headers(["sheet", "row", "reason", "text"])), hide_index=True,
                          width="stretch")
 
@@ -309,13 +329,16 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
                      expanded=bool(len(open_rows) or len(fuzzy) or left_out)):
         if len(fuzzy):
             st.warning(t("upload.units.fuzzy", count=len(fuzzy)))
+        units = bounded(units, "units").reset_index(drop=True)
         shown = units.assign(how=units["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
         shown = shown[["sheet", "row", "written_code", "written_name", "unit", "how"]]
         marks = units["fuzzy"].to_numpy() | units["unit_code"].isna().to_numpy()
         st.dataframe(shown.rename(columns=_headers(list(shown.columns))).style.apply(
             lambda row: ["background-color: #fff3bf" if marks[row.name] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
-        for row in open_rows.itertuples(index=False):
+        if len(open_rows) > MAX_UNIT_PICKERS:  # a picker each is for a few rows, not a file of unknown units
+            st.caption(t("upload.units.pickers_shown", shown=MAX_UNIT_PICKERS, count=len(open_rows)))
+        for row in open_rows.head(MAX_UNIT_PICKERS).itertuples(index=False):
             _pick_unit(upload, key, row.sheet, row.row, row.written_name or row.written_code,
                        [None, IGNORE, *row.candidates], row.unit_code)
         for sheet, row in left_out:
@@ -349,6 +372,7 @@ def values_section(state: FileState) -> None:
     values = values.assign(indicator_code=_named(values["indicator_code"], lang))
     values.insert(1, "unit", values["unit_code"].map(units))
     with st.expander(t("upload.values.title", count=len(values))):
+        values = bounded(values, "values")
         st.dataframe(values.rename(columns=_headers(list(values.columns))), hide_index=True, width="stretch")
 
 
@@ -360,7 +384,7 @@ def problems_section(upload: Upload, review: Review, key: str) -> None:
         return
     st.subheader(t("upload.problems.title", errors=len(review.errors), warnings=len(review.warnings)))
     table["severity"] = table["severity"].map(lambda s: translate(f"upload.severity.{s}", lang))
-    shown = table[["severity", "sheet", "row", "column", "value", "problem", "fix", "code"]]
+    shown = bounded(table[["severity", "sheet", "row", "column", "value", "problem", "fix", "code"]], "problems")
     st.dataframe(shown.rename(columns=_headers(list(shown.columns))), hide_index=True, width="stretch",
                  key=f"{key}_problems")
     stem = safe_file_name(t("upload.report.file_stem"), upload.name.rsplit(".", 1)[0])
@@ -379,7 +403,8 @@ def comparison_section(state: FileState, key: str) -> None:
                  same=comparison.same))
     if len(comparison.changed):
         with st.expander(t("upload.compare.changed", count=len(comparison.changed))):
-            table = comparison.changed.assign(indicator_code=_named(comparison.changed["indicator_code"], lang))
+            table = bounded(comparison.changed, "changed")
+            table = table.assign(indicator_code=_named(table["indicator_code"], lang))
             st.dataframe(table.rename(columns=_headers(list(table.columns))), hide_index=True, width="stretch")
     if len(review.jumps):
         st.warning(t("upload.jumps.title", count=len(review.jumps)))
