@@ -7,8 +7,12 @@ the file's SHA-256, so a rerun (any click) reviews the file again with them.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,6 +38,8 @@ from ui.data import data_changed, query
 from ui.i18n import language, number, t
 from ui.widgets import month_label
 
+_LIBC_NAME = ctypes.util.find_library("c")
+_LIBC = ctypes.CDLL(_LIBC_NAME) if _LIBC_NAME and hasattr(ctypes.CDLL(_LIBC_NAME), "malloc_trim") else None
 STATE_KEY = "upload_state"  # sha256 -> FileState
 UPLOADER_KEY = "upload_files"
 MAX_UNIT_PICKERS = 50  # unmatched rows with a picker of their own; the rest are in the table and the report
@@ -89,7 +95,26 @@ def _states() -> dict[str, FileState]:
 def forget_reviews() -> None:
     """Let go of every review this session holds (grids of values, problem lists): called on every page
     but Upload, so a large upload's memory is given back when the person moves on, not at session end."""
-    st.session_state.pop(STATE_KEY, None)
+    if st.session_state.pop(STATE_KEY, None):
+        give_memory_back()
+
+
+def give_memory_back(delay: float = 2.0) -> None:
+    """Collect and hand freed memory back to the system a moment from now (after Streamlit has dropped
+    what it held): the C allocator keeps freed blocks of other threads' arenas unless asked to trim them."""
+    def trim() -> None:
+        gc.collect()
+        if _LIBC is not None:
+            _LIBC.malloc_trim(0)
+    timer = threading.Timer(delay, trim)
+    timer.daemon = True
+    timer.start()
+
+
+@st.cache_resource(scope="session", on_release=lambda _marker: give_memory_back())
+def _uploading_session() -> bool:
+    """A marker per session that reviewed a file: its release, when the session ends, gives memory back."""
+    return True
 
 
 def bounded(table: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -107,6 +132,7 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
     """Each file's review with its choices, made again only when the choices or the data changed;
     a progress bar while large or several files are read."""
     states = _states()
+    _uploading_session()
     for gone in set(states) - {u.sha for u in uploads}:  # a file taken out of the drop zone is forgotten
         del states[gone]
     total = sum(len(u.data) for u in uploads)
