@@ -137,7 +137,7 @@ def _death(exitcode: int | None, limits: Limits, elapsed: float) -> WorkerFailed
     """What a child that died without answering ran into, from how it ended."""
     if exitcode is not None and exitcode < 0:
         number = -exitcode
-        if number == signal.SIGXCPU or (number == signal.SIGKILL and elapsed >= limits.cpu_seconds):
+        if number == signal.SIGXCPU:  # the soft CPU limit (the hard one follows only if it were caught)
             return WorkerFailed("worker_cpu", seconds=limits.cpu_seconds)
         if number in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
             # an allocation refused under RLIMIT_AS aborts native code (Rust, C); the kernel's
