@@ -8,7 +8,9 @@ Starts the dashboard as ./run.sh does, with Streamlit's `server.disconnectedSess
 `--ttl` seconds (default 120 in Streamlit) so a closed session is dropped soon. A first session opens the
 Upload page (imports and caches warmed: the "start" figure), a second uploads a generated CSV of `--rows`
 rows (codes, periods and ten indicators, as bench_loader's big file) and waits for its review; that
-session's browser is closed, and the server's VmRSS is sampled until it settles. The reading itself runs
+session moves to the Overview (the "on another page" figure), comes back, uploads the file again and its
+browser is closed; after the TTL a next visitor opens a page (Streamlit drops a disconnected session when
+its session store is next touched) and the server's VmRSS is sampled until it settles. The reading itself runs
 in the bounded worker, so the server's own peak (VmHWM) stays far below the reading's. Target: after
 the session ends, resident memory within 100 MB of the start.
 """
@@ -158,8 +160,10 @@ def print_report(report: UploadMemory) -> None:
     print(f"server VmRSS at start {_mb(report.start)}, with the review shown {_mb(report.with_review)}, "
           f"on another page {_mb(report.left_page)}, peak (VmHWM) {_mb(report.peak)}, {report.settle_seconds:.0f} s after the session closed "
           f"{_mb(report.after)}")
-    met = report.held_after < TARGET_BYTES
-    print(f"  {'met    ' if met else 'NOT met'}  memory held after the session: {_mb(report.held_after)} (< 100 MB)")
+    for label, held in (("after leaving the Upload page", report.left_page - report.start),
+                        ("after the session closed", report.held_after)):
+        met = held < TARGET_BYTES
+        print(f"  {'met    ' if met else 'NOT met'}  memory held {label}: {_mb(held)} (< 100 MB)")
 
 
 def main(argv: Sequence[str] | None = None) -> UploadMemory:
