@@ -6,9 +6,12 @@ do); the UI and the CLI both render through `Problem.message`, neither invents i
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import config
 from i18n import translate
 
 
@@ -64,6 +67,54 @@ def _shown(value: Any) -> Any:
     return str(value)
 
 
+class ProblemList(list):
+    """A review's problems, at most `limit` of one code: a file of two million bad rows must not build two
+    million problems. The rest are counted; `summarise` adds one problem per code saying how many more."""
+
+    def __init__(self, problems: Iterable[Problem] = (), limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = limit or config.MAX_PROBLEMS_PER_CODE
+        self.kept: Counter[str] = Counter()
+        self.dropped: dict[str, tuple[Problem, int]] = {}  # code -> (first problem left out, how many)
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        if self.kept[problem.code] >= self.limit:
+            first, count = self.dropped.get(problem.code, (problem, 0))
+            self.dropped[problem.code] = (first, count + 1)
+            return
+        self.kept[problem.code] += 1
+        super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> ProblemList:  # type: ignore[override]
+        self.extend(problems)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle would append the items before restoring the counters (the worker sends reviews back)
+        return _restore_problems, (list(self), self.limit, dict(self.kept), self.dropped)
+
+    def summarise(self) -> None:
+        """One 'and N more of this kind' problem per code that reached the limit (once)."""
+        for code, (first, count) in self.dropped.items():
+            super().append(Problem("more_problems", first.file, first.sheet, severity=first.severity,
+                                   params={"count": count, "kind": code, "limit": self.limit}))
+        self.dropped = {}
+
+
+def _restore_problems(items: list[Problem], limit: int, kept: dict[str, int],
+                      dropped: dict[str, tuple[Problem, int]]) -> ProblemList:
+    problems = ProblemList(limit=limit)
+    list.extend(problems, items)
+    problems.kept.update(kept)
+    problems.dropped = dropped
+    return problems
+
+
 class XasoError(Exception):
     """Base of every error a user can cause; carries a catalog code and its parameters."""
 
@@ -88,6 +139,22 @@ class ZipBomb(XasoError):
 
 class TooManyCells(XasoError):
     code = "too_many_cells"
+
+
+class TooManyColumns(XasoError):
+    code = "too_many_columns"
+
+
+class TooManyRows(XasoError):
+    code = "too_many_rows"
+
+
+class WorkerFailed(XasoError):
+    """Reading a file in the bounded worker ended without a result: `code` says which limit or how."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        super().__init__(**params)
 
 
 class NotASpreadsheet(XasoError):

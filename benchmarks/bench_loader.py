@@ -61,6 +61,7 @@ import openpyxl
 import pandas as pd
 
 import store
+from etl import worker
 from etl.load import LoadResult, load_file
 
 DEFAULT_ROWS = 200_000
@@ -296,9 +297,18 @@ class BenchReport:
         return max(self.figure(OURS).memory.peak, self.figure(MONTHLY).memory.peak)
 
 
+def _worker_note() -> str:
+    """The worker's own figures: its peak virtual memory is what XASO_WORKER_MEMORY_MB (RLIMIT_AS) bounds,
+    and it is not in this process's RSS."""
+    peak = worker.last_run.get("peak_vm_mb")
+    return f"; read in the worker, its peak virtual memory {peak:,.0f} MB" if peak else ""
+
+
 OPENPYXL = "pandas.read_excel(engine='openpyxl')"
 OURS = "our full load (read → validate → commit)"
 MONTHLY = "3,321-row monthly file, end to end"
+OURS_IN_PROCESS = "our full load, read in process (no worker)"
+MONTHLY_IN_PROCESS = "3,321-row monthly file, read in process"
 
 
 def _require_loaded(result: LoadResult, what: str) -> None:
@@ -342,7 +352,14 @@ def run(rows: int, workdir: Path) -> BenchReport:
     with measure(OURS) as figure:
         report.big_result = load_file(big, db=big_db, user="benchmark", lang="en")
     _require_loaded(report.big_result, "big file")
-    figure.note = f"{report.big_result.rows_loaded:,} observations written"
+    figure.note = f"{report.big_result.rows_loaded:,} observations written{_worker_note()}"
+    report.figures.append(figure)
+
+    # 2b. the same, read in this process: the baseline the worker's overhead is measured against
+    with measure(OURS_IN_PROCESS) as figure:
+        _require_loaded(load_file(big, db=fresh_database(workdir / "bench_big_in.duckdb"), user="benchmark",
+                                  lang="en", in_process=True), "big file in process")
+    figure.note = "baseline: no worker (peak RSS here includes the reading)"
     report.figures.append(figure)
 
     # 3. the monthly file, end to end, into another fresh database
@@ -350,7 +367,14 @@ def run(rows: int, workdir: Path) -> BenchReport:
     with measure(MONTHLY) as figure:
         report.monthly_result = load_file(monthly, db=monthly_db, user="benchmark", lang="en")
     _require_loaded(report.monthly_result, "monthly file")
-    figure.note = f"{report.monthly_result.rows_loaded:,} observations written"
+    figure.note = f"{report.monthly_result.rows_loaded:,} observations written{_worker_note()}"
+    report.figures.append(figure)
+
+    # 3b. the monthly file read in this process (the baseline)
+    with measure(MONTHLY_IN_PROCESS) as figure:
+        _require_loaded(load_file(monthly, db=fresh_database(workdir / "bench_monthly_in.duckdb"), user="benchmark",
+                                  lang="en", in_process=True), "monthly file in process")
+    figure.note = "baseline: no worker"
     report.figures.append(figure)
 
     report.process_peak = process_peak_bytes()
@@ -374,6 +398,11 @@ def print_report(report: BenchReport) -> None:
     print(f"{'ratio openpyxl / ours (wall)':<{width}}  {report.ratio:>7.1f}x")
     print(f"{'process peak (ru_maxrss)':<{width}}  {'':>8}  {'':>7}  {'':>10}  {_mb(report.process_peak):>10}")
     print(f"(step peaks: {report.figures[0].memory.method}; each includes the RSS held before the step)")
+    for label, worker_label, baseline in (("big file", OURS, OURS_IN_PROCESS), ("monthly file", MONTHLY,
+                                                                                MONTHLY_IN_PROCESS)):
+        overhead = report.figure(worker_label).seconds - report.figure(baseline).seconds
+        print(f"worker overhead, {label}: {overhead:+.2f} s ({report.figure(worker_label).seconds:.2f} s in the "
+              f"worker against {report.figure(baseline).seconds:.2f} s in process)")
     monthly = report.figure(MONTHLY).seconds
     targets = [
         (f"our load >= {TARGET_RATIO:g}x faster than the openpyxl read", f"{report.ratio:.1f}x",

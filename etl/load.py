@@ -15,14 +15,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+import config
 import store
 from etl.columns import synonym_index
-from errors import Problem, XasoError
+from errors import Problem, ProblemList, WorkerFailed, XasoError
 from etl.checks import check_blocks, locate
 from etl.parse import UNKNOWN_PERIOD, Block, Catalog, SheetContext, SheetReport, Skipped, UnitRow, parse_sheet
 from etl.period import Period
 from etl.read import MAX_FILE_BYTES, Sheet, check_safe, read_sheets
 from etl.units import UnitMatcher
+from etl.worker import Limits, run_bounded
 from store.observations import current_values, find_loaded_batch, write_batch
 from store.reference import alias_codes, cache_by_key, catalog_frame, mapping_profiles, reference_key, units_frame
 from store.audit import record
@@ -41,7 +43,7 @@ class Review:
     file: str
     sha256: str
     sheets: list[SheetReport] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
     skipped: list[Skipped] = field(default_factory=list)
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
     already_loaded: dict[str, Any] | None = None
@@ -114,7 +116,8 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
                 max_bytes: int = MAX_FILE_BYTES, mapping: dict[str, str] | None = None,
                 unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None,
                 table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] | None = None,
-                headers: dict[str, str] | None = None) -> Review:
+                headers: dict[str, str] | None = None, in_process: bool | None = None,
+                limits: Limits | None = None) -> Review:
     """Read and check one file against the database's units, catalog and history; write nothing.
 
     A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
@@ -124,6 +127,10 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     `period` is the CLI's --period. Headers people confirmed before and unit picks remembered for a
     province are used like the shipped synonyms (store.vocabulary).
     With `user`, rows of units that person may not change (another province) are errors.
+
+    The file is untrusted: reading and recognising it (everything that needs no database) runs in the
+    bounded worker (etl.worker, `limits`), unless `in_process` (trusted, generated files) or XASO_WORKER=0.
+    A worker that hits a limit or dies gives a review with one located error; this process carries on.
     """
     name = name or path.name
     if data is None:
@@ -133,29 +140,95 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
                 "size_mb": round(path.stat().st_size / 1048576, 1), "limit_mb": round(max_bytes / 1048576, 1)}))
             return review
         data = path.read_bytes()
+    inputs = reading_inputs(con, headers)
+    steering = ReadSteering(period, sheet, skip_unmatched, mapping or {}, unit_picks or {}, max_bytes,
+                            table_rows or {})
+    if in_process if in_process is not None else not config.WORKER_ENABLED:
+        review, blocks = read_file(name, data, inputs, steering)
+    else:
+        try:
+            review, blocks = run_bounded(read_file, name, data, inputs, steering, limits=limits)
+        except WorkerFailed as failed:
+            review = Review(name, hashlib.sha256(data).hexdigest())
+            review.problems.append(Problem(failed.code, name, params={"file": name, **failed.params}))
+            return review
+    if blocks is None:  # refused before any table was read
+        return review
+    review.already_loaded = find_loaded_batch(con, review.sha256)
+    catalog = Catalog(inputs.catalog)
+    if user is not None:
+        _check_scope(con, acting(user), name, blocks, review.problems)
+    if not review.blocked and len(review.observations):
+        _warn_far_from_history(con, review, catalog, blocks)
+    if not review.errors and not len(review.observations) and review.sheets:
+        review.problems.append(Problem("nothing_to_load", name, review.sheets[0].name))
+    review.problems.summarise()
+    review.source_rows = _wanted_rows(review)
+    return review
+
+
+@dataclass(frozen=True)
+class ReadingInputs:
+    """What reading a file needs from the database, as picklable data for the worker."""
+
+    catalog: pd.DataFrame
+    matcher: UnitMatcher
+    synonyms: dict[str, str]
+    profiles: dict[str, dict[str, str]]
+    remembered: dict[tuple[str, str], str] = field(default_factory=dict)  # store.vocabulary.remembered_units
+
+
+@dataclass(frozen=True)
+class ReadSteering:
+    """A person's choices for reading one file (see review_file)."""
+
+    period: Period | None = None
+    sheet: str | None = None
+    skip_unmatched: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)
+    unit_picks: dict[tuple[str, int], str] = field(default_factory=dict)
+    max_bytes: int = MAX_FILE_BYTES
+    table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] = field(default_factory=dict)
+
+
+def reading_inputs(con: duckdb.DuckDBPyConnection, headers: dict[str, str] | None = None) -> ReadingInputs:
+    """The catalog, units, vocabulary and profiles; headers people confirmed (learned, then `headers` from the
+    command line) win over the shipped words."""
+    catalog = catalog_frame(con)
+    synonyms = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog.itertuples(index=False)))
+    synonyms = {**synonyms, **learned_headers(con), **(headers or {})}
+    return ReadingInputs(catalog, unit_matcher(con), synonyms, mapping_profiles(con), remembered_units(con))
+
+
+SOURCE_ROWS_KEPT = 20_000  # a file with more data rows keeps only the rows its own problems point at
+
+
+def read_file(name: str, data: bytes, inputs: ReadingInputs,
+              steering: ReadSteering = ReadSteering()) -> tuple[Review, list[Block] | None]:
+    """Everything about one file that needs no database: refuse unsafe bytes, read the sheets, find each
+    table, map its columns, match its units, parse and check its values. Runs in the bounded worker.
+
+    Returns the review and its blocks (None when the file was refused before a table was read)."""
     review = Review(name, hashlib.sha256(data).hexdigest())
     try:
-        fmt = check_safe(Path(name), data, max_bytes)
-        sheets = read_sheets(Path(name), data, fmt, sheet)
+        fmt = check_safe(Path(name), data, steering.max_bytes)
+        sheets = read_sheets(Path(name), data, fmt, steering.sheet)
     except XasoError as exc:
-        review.problems.append(Problem(exc.code, name, params=exc.params))
-        return review
+        row = exc.params.get("row")
+        review.problems.append(Problem(exc.code, name, row=row if isinstance(row, int) else None, params=exc.params))
+        return review, None
+    except MemoryError:  # the worker's memory limit: the parent says so, by the limit
+        raise
     except Exception as exc:  # a corrupt file the reader library could not open
         review.problems.append(Problem("unreadable_file", name, params={"detail": str(exc)[:200]}))
-        return review
+        return review, None
     review.sheet_names = [one.name for one in sheets]
-    review.already_loaded = find_loaded_batch(con, review.sha256)
-    catalog = Catalog(catalog_frame(con))
-    matcher = unit_matcher(con)
-    synonyms = synonym_index(tuple((r.code, r.name_vi, r.name_en) for r in catalog.rows.values()))
-    synonyms = {**synonyms, **learned_headers(con), **(headers or {})}  # what people taught wins over shipped words
-    remembered = remembered_units(con)
-    profiles = mapping_profiles(con)
+    catalog = Catalog(inputs.catalog)
     blocks: list[Block] = []
     for one in sheets:
-        ctx = SheetContext(name, one, catalog, matcher, synonyms, profiles, period, skip_unmatched,
-                           review.problems, review.skipped, mapping or {}, unit_picks or {}, review.unit_rows,
-                           remembered, table_rows or {})
+        ctx = SheetContext(name, one, catalog, inputs.matcher, inputs.synonyms, inputs.profiles, steering.period,
+                           steering.skip_unmatched, review.problems, review.skipped, steering.mapping,
+                           steering.unit_picks, review.unit_rows, inputs.remembered, steering.table_rows)
         parsed = parse_sheet(ctx)
         if parsed is None:
             if any(cell is not None for row in one.rows for cell in row):
@@ -169,25 +242,39 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
         review.problems.append(Problem("empty_file" if empty else "no_header", name,
                                        sheets[0].name if sheets else None, params={"file": name}))
     _check_duplicates_across_sheets(name, blocks, review.problems)
-    if user is not None:
-        _check_scope(con, acting(user), name, blocks, review.problems)
     review.observations = check_blocks(name, blocks, catalog, review.problems)
-    if not review.blocked and len(review.observations):
-        _warn_far_from_history(con, review, catalog, blocks)
-    if not review.errors and not len(review.observations) and review.sheets:
-        review.problems.append(Problem("nothing_to_load", name, review.sheets[0].name))
-    review.source_rows = _source_rows(sheets, review)
-    return review
+    # the rows the error report shows: those problems point at, and (in a file of usual size) every data
+    # row, for the problems the database checks add in the parent
+    every_row = sum(len(block) for block in blocks) <= SOURCE_ROWS_KEPT
+    review.source_rows = _source_rows(sheets, review, {block.sheet: set(block.rows.tolist()) for block in blocks}
+                                      if every_row else {})
+    return review, blocks
 
 
-def _source_rows(sheets: list[Sheet], review: Review) -> dict[str, tuple[int, dict[int, list[Any]]]]:
-    """The rows as written that the problems point at, with their table's header, for the error report."""
+def _wanted_rows(review: Review) -> dict[str, tuple[int, dict[int, list[Any]]]]:
+    """The kept source rows cut to the header rows and the rows a problem points at."""
+    wanted = _rows_wanted(review)
+    return {sheet: (first_col, {r: cells for r, cells in rows.items() if r in wanted.get(sheet, ())})
+            for sheet, (first_col, rows) in review.source_rows.items()}
+
+
+def _rows_wanted(review: Review) -> dict[str, set[int]]:
     wanted: dict[str, set[int]] = {}
     for report in review.sheets:
         wanted.setdefault(report.name, set()).update(report.header_rows)
     for problem in review.problems:
         if problem.sheet and problem.row:
             wanted.setdefault(problem.sheet, set()).add(int(problem.row))
+    return wanted
+
+
+def _source_rows(sheets: list[Sheet], review: Review,
+                 more: dict[str, set[int]] | None = None) -> dict[str, tuple[int, dict[int, list[Any]]]]:
+    """The rows as written that the problems point at (and `more`), with their table's header, for the
+    error report."""
+    wanted = _rows_wanted(review)
+    for sheet, rows in (more or {}).items():
+        wanted.setdefault(sheet, set()).update(rows)
     found: dict[str, tuple[int, dict[int, list[Any]]]] = {}
     for one in sheets:
         rows = {r: list(one.rows[r - one.first_row]) for r in sorted(wanted.get(one.name, ()))
@@ -292,13 +379,13 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
               skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
-              lang: str = "vi", headers: dict[str, str] | None = None) -> LoadResult:
+              lang: str = "vi", headers: dict[str, str] | None = None, in_process: bool | None = None) -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
-    operator, by their system name)."""
+    operator, by their system name). The file is read in the bounded worker unless `in_process`."""
     user = user or system_user()
     with store.connect(db) as con:
         review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user,
-                             headers=headers)
+                             headers=headers, in_process=in_process)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import re
 import io
-import os
 import unicodedata
 import zipfile
 import zlib
@@ -22,14 +21,19 @@ from typing import Any
 import python_calamine
 from defusedxml import ElementTree
 
-from errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, TooManyCells,
-                        UnsupportedFormat, ZipBomb)
+import config
+from errors import (EmptyFile, FileTooLarge, NotASpreadsheet, Problem, SheetNotFound, TooManyCells, TooManyColumns,
+                    TooManyRows, UnsupportedFormat, ZipBomb)
 
-MAX_FILE_BYTES = int(float(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
+MAX_FILE_BYTES = int(config.MAX_UPLOAD_MB * 1024 * 1024)
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
 MAX_ZIP_RATIO = 100
-MAX_CELLS = 10_000_000  # 200,000 rows × 50 columns; a grid this size takes about a gigabyte to read
+MAX_CELLS = config.MAX_CELLS
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+# a <row> or <c> start tag (any namespace prefix) and its attributes; the reference is found in them
+_ROW_OR_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>')
+_REF = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]{0,3})(\d+)["\']')
+_XML_CHUNK = 1 << 20
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -109,22 +113,81 @@ def _inflate_within(archive: zipfile.ZipFile, budget: int, name: str, size: int)
         raise NotASpreadsheet(file=name, expected=_expected(Path(name).suffix.lower()), found="ZIP (damaged)") from exc
 
 
-def _check_sheet_sizes(archive: zipfile.ZipFile, name: str) -> None:
-    """Refuse a sheet whose declared area is huge: a few kilobytes with a cell in GR200000 would make the
-    reader build a grid of hundreds of millions of cells."""
+def _check_sheet_sizes(archive: zipfile.ZipFile, name: str, limit: int | None = None) -> None:
+    """Refuse a sheet whose area is huge: a few kilobytes with a cell in XFD1048576 would make the reader
+    build (or try to allocate) a grid of billions of cells. The declared <dimension> is checked first,
+    then every <row r> and <c r> actually written, streamed: the declaration may be missing or lie."""
+    limit = limit or MAX_CELLS
     for info in archive.infolist():
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
         with archive.open(info) as member:
             head = member.read(4096)
         found = _DIMENSION.search(head)
-        if found is None:
-            continue
-        columns, rows = _column_number(found[3].decode()), int(found[4])
-        first_columns, first_rows = _column_number(found[1].decode()), int(found[2])
-        cells = (columns - first_columns + 1) * (rows - first_rows + 1)
-        if cells > MAX_CELLS:
-            raise TooManyCells(file=name, cells=cells, limit=MAX_CELLS, area=found[0].decode())
+        if found is not None:
+            columns, rows = _column_number(found[3].decode()), int(found[4])
+            first_columns, first_rows = _column_number(found[1].decode()), int(found[2])
+            cells = (columns - first_columns + 1) * (rows - first_rows + 1)
+            if cells > limit:
+                raise TooManyCells(file=name, cells=cells, limit=limit, area=found[0].decode())
+        with archive.open(info) as member:
+            area = _written_area(member)
+        if area is not None:
+            (r0, c0), (r1, c1) = area
+            cells = (r1 - r0 + 1) * (c1 - c0 + 1)
+            if cells > limit:
+                raise TooManyCells(file=name, cells=cells, limit=limit,
+                                   area=f"{_column_letters(c0)}{r0}:{_column_letters(c1)}{r1}")
+
+
+def _written_area(member: io.BufferedIOBase) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The smallest area holding every row and cell of a worksheet's XML, as the reader will place them
+    ((first row, first column), (last row, last column), 1-based), streamed in chunks. A row or cell
+    without a reference goes after the one before it, as Excel and calamine place it."""
+    rows = [None, 0]  # first, last
+    cols = [None, 0]
+    row = col = 0
+    carry = b""
+    while True:
+        chunk = member.read(_XML_CHUNK)
+        buffer = carry + chunk
+        end = 0
+        for tag in _ROW_OR_CELL.finditer(buffer):
+            end = tag.end()
+            ref = _REF.search(tag[2])
+            if tag[1] == b"row":
+                row = int(ref[2]) if ref else row + 1
+                col = 0
+                rows[0] = row if rows[0] is None else min(rows[0], row)
+                rows[1] = max(rows[1], row)
+            else:
+                if ref:
+                    col = _column_number(ref[1].decode().upper()) if ref[1] else col + 1
+                    if not row or int(ref[2]) != row:  # a cell outside its row element still counts where it says
+                        cell_row = int(ref[2])
+                        rows[0] = cell_row if rows[0] is None else min(rows[0], cell_row)
+                        rows[1] = max(rows[1], cell_row)
+                else:
+                    col += 1
+                cols[0] = col if cols[0] is None else min(cols[0], col)
+                cols[1] = max(cols[1], col)
+        if not chunk:
+            break
+        # keep an unfinished tag for the next chunk; a start tag is short, so a long tail holds none
+        tail = buffer[end:]
+        cut = tail.rfind(b"<")
+        carry = tail[cut:] if cut >= 0 and len(tail) - cut < 65536 else b""
+    if rows[0] is None or cols[0] is None:
+        return None
+    return (rows[0], cols[0]), (rows[1], cols[1])
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _column_number(letters: str) -> int:
@@ -185,9 +248,23 @@ def _read_csv(path: Path, data: bytes) -> Sheet:
         delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = _consistent_delimiter(text)
-    rows = [[cell if cell != "" else None for cell in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return Sheet(path.stem, rows)
+    return Sheet(path.stem, _csv_rows(path.name, text, delimiter))
+
+
+def _csv_rows(name: str, text: str, delimiter: str, max_columns: int | None = None,
+              max_rows: int | None = None) -> list[list[Any]]:
+    """The rows, refused while streaming at the first row over the column limit or past the row limit:
+    a header of a million columns or two million rows would keep the reading busy for minutes."""
+    max_columns = max_columns or config.MAX_COLUMNS
+    max_rows = max_rows or config.MAX_ROWS
+    rows: list[list[Any]] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if len(row) > max_columns:
+            raise TooManyColumns(file=name, row=number, columns=len(row), limit=max_columns)
+        if number > max_rows:
+            raise TooManyRows(file=name, limit=max_rows)
+        rows.append([cell if cell != "" else None for cell in row])
+    return rows
 
 
 def _consistent_delimiter(text: str) -> str:

@@ -9,8 +9,10 @@ Thọ', in NFC or NFD. Exact spelling (with diacritics) wins over the ASCII fold
 from __future__ import annotations
 
 import difflib
+import pickle
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
+from typing import Any
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -52,6 +54,15 @@ class _Name:
     province_hint: str | None  # province code from a '- Tỉnh X' suffix
 
 
+def _matcher_from_blob(blob: bytes) -> UnitMatcher:
+    state = pickle.loads(blob)
+    record = namedtuple("UnitRecord", state.pop("_fields"))
+    state["communes"] = {code: record(*row) for code, row in state["communes"].items()}
+    matcher = UnitMatcher.__new__(UnitMatcher)
+    matcher.__dict__.update(state)
+    return matcher
+
+
 class UnitMatcher:
     """Built once per load from the unit table; answers code and name questions."""
 
@@ -69,6 +80,20 @@ class UnitMatcher:
             for scope in (row.parent_code, None):
                 self._marks[(scope, fold_keep_marks(row.name_vi))].append(row.code)
                 self._ascii[(scope, fold(row.name_vi))].append(row.code)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable for the bounded reading worker, cheaply: the state is pickled once per matcher (the
+        matcher is built once per database) and reused for every file. pandas' own namedtuples cannot be
+        pickled by name, so the unit rows travel as plain tuples with their field names."""
+        blob = self.__dict__.get("_blob")
+        if blob is None:
+            state = {key: value for key, value in self.__dict__.items() if key != "_blob"}
+            first = next(iter(self.communes.values()), None)
+            state["_fields"] = first._fields if first is not None else ("code",)
+            state["communes"] = {code: tuple(row) for code, row in self.communes.items()}
+            blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            self.__dict__["_blob"] = blob
+        return _matcher_from_blob, (blob,)
 
     # -- codes -------------------------------------------------------------------------------
     def by_code(self, raw: object) -> UnitMatch:

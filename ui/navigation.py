@@ -9,6 +9,7 @@ import streamlit as st
 from store.users import User
 from ui.auth import has_role, sign_in_form
 from ui.i18n import t
+from ui.upload import forget_reviews
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ PAGES: list[PageSpec] = [
 ]
 
 
+UPLOAD_URL = "upload"
+
+
 def navigation(user: User | None, public: bool) -> st.navigation:
     """The pages this person may open, by section. Any other page's address shows the sign-in form to a
     stranger (so a shared link opens its page right after signing in) and is unknown to the signed-in."""
@@ -55,4 +59,7 @@ def navigation(user: User | None, public: bool) -> st.navigation:
                                default=not allowed))
         account += [st.Page(sign_in_form, title=t("auth.title"), url_path=spec.url_path, visibility="hidden")
                     for spec in PAGES if spec not in allowed]
-    return st.navigation(sections, position="sidebar" if allowed else "hidden")
+    chosen = st.navigation(sections, position="sidebar" if allowed else "hidden")
+    if chosen.url_path != UPLOAD_URL:  # a review of a large file is given back when the person moves on
+        forget_reviews()
+    return chosen

@@ -7,14 +7,19 @@ the file's SHA-256, so a rerun (any click) reviews the file again with them.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+import config
 import store
 from analytics.exports import safe_file_name
 from analytics.values import catalog
@@ -34,8 +39,11 @@ from ui.i18n import language, number, t
 from ui.text import error_text, plain, plain_short, short, t_plain
 from ui.widgets import month_label
 
+_LIBC_NAME = ctypes.util.find_library("c")
+_LIBC = ctypes.CDLL(_LIBC_NAME) if _LIBC_NAME and hasattr(ctypes.CDLL(_LIBC_NAME), "malloc_trim") else None
 STATE_KEY = "upload_state"  # sha256 -> FileState
 UPLOADER_KEY = "upload_files"
+MAX_UNIT_PICKERS = 50  # unmatched rows with a picker of their own; the rest are in the table and the report
 LARGE_FILE_BYTES = 2 * 1024 * 1024  # reading takes long enough from here on to show progress
 RANKINGS_PAGE = "pages/rankings.py"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,10 +93,47 @@ def _states() -> dict[str, FileState]:
     return st.session_state.setdefault(STATE_KEY, {})
 
 
+def forget_reviews() -> None:
+    """Let go of every review this session holds (grids of values, problem lists): called on every page
+    but Upload, so a large upload's memory is given back when the person moves on, not at session end."""
+    if st.session_state.pop(STATE_KEY, None):
+        give_memory_back()
+
+
+def give_memory_back(delay: float = 2.0) -> None:
+    """Collect and hand freed memory back to the system a moment from now (after Streamlit has dropped
+    what it held): the C allocator keeps freed blocks of other threads' arenas unless asked to trim them."""
+    def trim() -> None:
+        gc.collect()
+        if _LIBC is not None:
+            _LIBC.malloc_trim(0)
+    timer = threading.Timer(delay, trim)
+    timer.daemon = True
+    timer.start()
+
+
+@st.cache_resource(scope="session", on_release=lambda _marker: give_memory_back())
+def _uploading_session() -> bool:
+    """A marker per session that reviewed a file: its release, when the session ends, gives memory back."""
+    return True
+
+
+def bounded(table: pd.DataFrame, what: str) -> pd.DataFrame:
+    """At most TABLE_ROWS_SHOWN rows for one table widget, with a caption saying how many there are and
+    where the rest is: a browser (and Streamlit's styler) cannot show millions of rows."""
+    limit = config.TABLE_ROWS_SHOWN
+    if len(table) <= limit:
+        return table
+    key = "upload.shown_of_report" if what == "problems" else "upload.shown_of"
+    st.caption(t_plain(key, shown=limit, count=len(table), what=t(f"upload.shown.{what}")))
+    return table.head(limit)
+
+
 def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
     """Each file's review with its choices, made again only when the choices or the data changed;
     a progress bar while large or several files are read."""
     states = _states()
+    _uploading_session()
     for gone in set(states) - {u.sha for u in uploads}:  # a file taken out of the drop zone is forgotten
         del states[gone]
     total = sum(len(u.data) for u in uploads)
@@ -297,6 +342,7 @@ def table_section(review: Review) -> None:
         if len(skipped):
             skipped["reason"] = skipped["reason"].map(lambda r: translate(f"skip.{r}", lang))
             st.caption(t("upload.table.skipped", count=len(skipped)))
+            skipped = bounded(skipped, "skipped")
             st.dataframe(skipped.rename(columns=_headers(["sheet", "row", "reason", "text"])), hide_index=True,
                          width="stretch")
 
@@ -386,13 +432,16 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
             st.warning(t("upload.units.fuzzy", count=len(fuzzy)))
         if remembered:
             st.info(t("upload.units.remembered", count=remembered))
+        units = bounded(units, "units").reset_index(drop=True)
         shown = units.assign(how=units["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
         shown = shown[["sheet", "row", "written_code", "written_name", "unit", "how"]]
         marks = units["fuzzy"].to_numpy() | units["unit_code"].isna().to_numpy()
         st.dataframe(shown.rename(columns=_headers(list(shown.columns))).style.apply(
             lambda row: ["background-color: #fff3bf" if marks[row.name] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
-        for row in open_rows.itertuples(index=False):
+        if len(open_rows) > MAX_UNIT_PICKERS:  # a picker each is for a few rows, not a file of unknown units
+            st.caption(t("upload.units.pickers_shown", shown=MAX_UNIT_PICKERS, count=len(open_rows)))
+        for row in open_rows.head(MAX_UNIT_PICKERS).itertuples(index=False):
             found = [row.unit_code] if isinstance(row.unit_code, str) else []  # a remembered unit, even if not close
             _pick_unit(upload, key, row.sheet, row.row, row.written_name or row.written_code,
                        [None, IGNORE, *dict.fromkeys([*found, *row.candidates])], row.unit_code)
@@ -427,6 +476,7 @@ def values_section(state: FileState) -> None:
     values = values.assign(indicator_code=_named(values["indicator_code"], lang))
     values.insert(1, "unit", values["unit_code"].map(units))
     with st.expander(t("upload.values.title", count=len(values))):
+        values = bounded(values, "values")
         st.dataframe(values.rename(columns=_headers(list(values.columns))), hide_index=True, width="stretch")
 
 
@@ -438,7 +488,7 @@ def problems_section(upload: Upload, review: Review, key: str) -> None:
         return
     st.subheader(t("upload.problems.title", errors=len(review.errors), warnings=len(review.warnings)))
     table["severity"] = table["severity"].map(lambda s: translate(f"upload.severity.{s}", lang))
-    shown = table[["severity", "sheet", "row", "column", "value", "problem", "fix", "code"]]
+    shown = bounded(table[["severity", "sheet", "row", "column", "value", "problem", "fix", "code"]], "problems")
     st.dataframe(shown.rename(columns=_headers(list(shown.columns))), hide_index=True, width="stretch",
                  key=f"{key}_problems")
     stem = safe_file_name(t("upload.report.file_stem"), upload.name.rsplit(".", 1)[0])
@@ -457,7 +507,8 @@ def comparison_section(state: FileState, key: str) -> None:
                  same=comparison.same))
     if len(comparison.changed):
         with st.expander(t("upload.compare.changed", count=len(comparison.changed))):
-            table = comparison.changed.assign(indicator_code=_named(comparison.changed["indicator_code"], lang))
+            table = bounded(comparison.changed, "changed")
+            table = table.assign(indicator_code=_named(table["indicator_code"], lang))
             st.dataframe(table.rename(columns=_headers(list(table.columns))), hide_index=True, width="stretch")
     if len(review.jumps):
         st.warning(t("upload.jumps.title", count=len(review.jumps)))

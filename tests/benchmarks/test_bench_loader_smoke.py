@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_loader import MONTHLY, OPENPYXL, OURS, main
+from benchmarks.bench_loader import MONTHLY, MONTHLY_IN_PROCESS, OPENPYXL, OURS, OURS_IN_PROCESS, main
 
 
 def test_benchmark_runs_and_both_files_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,6 +21,8 @@ def test_benchmark_runs_and_both_files_load(tmp_path: Path, capsys: pytest.Captu
     assert report.monthly_result is not None and report.monthly_result.status == "loaded"
     assert report.monthly_result.review.periods == ["2026-09"]  # from the title row
     assert report.monthly_result.review.units == 3321
-    assert [f.label for f in report.figures] == [OPENPYXL, OURS, MONTHLY]
+    assert [f.label for f in report.figures] == [OPENPYXL, OURS, OURS_IN_PROCESS, MONTHLY, MONTHLY_IN_PROCESS]
     assert report.process_peak > 0
-    assert "ratio openpyxl / ours" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ratio openpyxl / ours" in out and "worker overhead, monthly file" in out
+    assert "read in the worker, its peak virtual memory" in out

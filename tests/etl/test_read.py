@@ -438,3 +438,54 @@ def test_a_sheet_declaring_a_huge_area_is_refused_before_reading(tmp_path):
     with pytest.raises(TooManyCells) as refused:
         check_safe(path, path.read_bytes())
     assert "GR200000" in refused.value.message("en")
+
+
+def _without_dimension(xml: bytes) -> bytes:
+    return re.sub(rb"<dimension[^>]*/>", b"", xml)
+
+
+@pytest.mark.parametrize("declared", ["none", "lying"])
+def test_a_huge_area_is_found_from_the_cells_written_whatever_the_sheet_declares(declared):
+    """A few kilobytes with a cell far away: refused from the cell references themselves, naming the area."""
+    import random
+
+    from errors import TooManyCells
+    row, column = random.randint(20_000, 1_048_576), random.choice(["XFD", "AZ", "ZZ", "CV"])
+
+    def fill(workbook):
+        workbook.active["A1"], workbook.active[f"{column}{row}"] = "Mã xã", 1
+    data = workbook_bytes(fill)
+    lie = (lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:C3"/>', xml)) \
+        if declared == "lying" else _without_dimension
+    data = rewrite_member(data, "xl/worksheets/sheet1.xml", lie)
+    with pytest.raises(TooManyCells) as refused:
+        check_safe(Path("thua.xlsx"), data)
+    assert refused.value.params["area"] == f"A1:{column}{row}"
+
+
+def test_rows_and_cells_without_references_are_placed_one_after_another():
+    """Cells written without r= go after the one before them (as the reader places them): counted too."""
+    from errors import TooManyCells
+    cells = "".join("<c><v>1</v></c>" for _ in range(50))
+    rows = "".join(f"<row>{cells}</row>" for _ in range(30))
+    data = rewrite_member(workbook_bytes(simple_report), "xl/worksheets/sheet1.xml", lambda xml: re.sub(
+        rb"<sheetData>.*</sheetData>", f"<sheetData>{rows}</sheetData>".encode(), _without_dimension(xml), flags=re.S))
+    assert check_safe(Path("ok.xlsx"), data) == "xlsx"
+    with pytest.raises(TooManyCells) as refused:
+        read._check_sheet_sizes(zipfile.ZipFile(io.BytesIO(data)), "nho.xlsx", limit=30 * 50 - 1)
+    assert refused.value.params["area"] == "A1:AX30"
+
+
+def test_a_normal_workbook_passes_the_cell_count():
+    assert check_safe(Path("ok.xlsx"), workbook_bytes(simple_report)) == "xlsx"
+
+
+def test_a_csv_row_over_the_column_limit_is_refused_naming_the_row():
+    from errors import TooManyColumns, TooManyRows
+    text = "a,b\n1,2\n" + ",".join("x" * 6) + "\n"
+    with pytest.raises(TooManyColumns) as refused:
+        read._csv_rows("r.csv", text, ",", max_columns=5)
+    assert refused.value.params == {"file": "r.csv", "row": 3, "columns": 6, "limit": 5}
+    with pytest.raises(TooManyRows):
+        read._csv_rows("r.csv", "a\n" * 11, ",", max_rows=10)
+    assert len(read._csv_rows("r.csv", "a\n" * 10, ",", max_rows=10)) == 10

@@ -413,3 +413,31 @@ def test_a_unit_picked_once_is_remembered_for_the_next_file_of_that_province(fre
     assert again.selectbox(key=f"{key_of(second[1])}_unit_Sheet_5.en").value == target  # still changeable
     commit(again, second[1])
     assert stored(fresh_db, "dossiers_received")[target] == 60
+
+
+def test_a_long_review_gives_each_table_a_bounded_number_of_rows_and_says_how_many(fresh_db, monkeypatch):
+    """A file of many bad rows: the problems and units tables get TABLE_ROWS_SHOWN rows each, a caption
+    says how many there are and that the full list is in the error report."""
+    import random
+
+    import config
+    from store.reference import read_units
+    monkeypatch.setattr(config, "TABLE_ROWS_SHOWN", shown := random.randint(3, 8))
+    codes = random.sample(sorted(read_units().query("parent_code.notna()")["code"]), random.randint(20, 40))
+    lines = ["Mã xã,Tổng số hồ sơ tiếp nhận,Số hồ sơ đúng hạn"] + \
+        [f"{code},{100 + i},{200 + i}" for i, code in enumerate(codes)]  # on time over received: an error a row
+    app = upload(open_upload(fresh_db, "en", monkeypatch), ("bao_cao_thang_09_2026.csv", "\n".join(lines).encode()))
+    table = problems(app, "en")
+    assert len(table) == shown
+    captions = [c.value for c in app.caption]
+    assert any(f"first {shown} of {len(codes)} problems" in c and "error report" in c for c in captions), captions
+    assert any(f"first {shown} of {len(codes)} unit rows" in c for c in captions), captions
+
+
+def test_leaving_the_upload_page_lets_go_of_its_reviews(samples, fresh_db, monkeypatch):
+    from ui.upload import STATE_KEY
+    app = upload(open_upload(fresh_db, "vi", monkeypatch), sample(samples, "laocai_2026-09_bao_cao_tthc.xlsx"))
+    assert app.session_state[STATE_KEY]
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    assert STATE_KEY not in app.session_state
