@@ -124,7 +124,8 @@ def test_no_layout_reports_loaded_while_leaving_out_a_column_that_held_values(re
 def confirmations(one: Layout, review, steering: Steering) -> Steering:
     """What a person does on the Upload page for what the review doubts: each column whose target is
     not sure or not true gets its true target, each row whose unit did not match gets its unit (or is
-    left out when it is a department), and a month other than the report's is corrected."""
+    left out when it holds none: a department, a subtotal), and a month other than the report's is
+    corrected."""
     for row in mapping_table(review).itertuples(index=False):
         truth = one.targets.get((row.sheet, row.column))
         if truth is None:
@@ -133,9 +134,9 @@ def confirmations(one: Layout, review, steering: Steering) -> Steering:
         if found == truth or (truth in (IGNORE, NOTE) and found in (IGNORE, NOTE)):
             continue
         steering = steering.with_mapping(row.label, truth)
-    for unit in review.units_found:
-        if unit.code is None and (unit.sheet, unit.row) in one.units:
-            steering = steering.with_unit(unit.sheet, unit.row, one.units[(unit.sheet, unit.row)])
+    for unit in review.units_found:  # a row of no unit (a department, a subtotal the loader took for data) is left out
+        if unit.code is None:
+            steering = steering.with_unit(unit.sheet, unit.row, one.units.get((unit.sheet, unit.row), IGNORE))
     if any(p.code in ("no_period", "period_is_quarter") for p in review.errors) or (
             review.periods and review.periods != [PERIOD]):
         steering = Steering(PERIOD, steering.sheet, steering.skip_unmatched, steering.mapping, steering.unit_picks)
