@@ -24,6 +24,7 @@ import csv
 import io
 import random
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,10 @@ def _truth() -> dict[tuple[str, str], float]:
                 top = float(CATALOG[code]["max_points_766"])
                 values[code] = round(rng.uniform(0.35, 1.0) * top, 2)
         values["service_index"] = round(sum(values[code] for code in GROUPS), 2)
+        responses = rng.randint(12, 400)
+        satisfied = responses - rng.randint(0, responses // 10)
+        values.update(survey_responses=responses, survey_satisfied=satisfied,
+                      satisfaction_rate=round(100 * satisfied / responses, 2))
         for code, value in values.items():
             truth[(unit.code, code)] = float(value)
     return truth
@@ -147,6 +152,14 @@ class Cell:
 
     value: Any
     fmt: str | None = None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula as Excel saves it: the text and the value it last computed (other formats get the value)."""
+
+    text: str  # without '='
+    cached: Any
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,9 @@ class Layout:
 
     def expected(self) -> dict[tuple[str, str], float]:
         return {key: TRUTH[key] for key in self.carried}
+
+    def __iter__(self):  # name, data, confirm = layout
+        return iter((self.name, self.data, self.confirm))
 
 
 def letter(index: int) -> str:
@@ -277,9 +293,9 @@ def preamble(province: str, width: int, title: str) -> tuple[list[list[Any]], li
     place and date (a month later than the report's), then the title."""
     half = max(2, width // 2)
     rows: list[list[Any]] = [[None] * width for _ in range(7)]
-    rows[0][0], rows[0][half] = f"UBND {PROVINCE_TITLE[province]}", QUOC_HIEU
-    rows[1][0], rows[1][half] = "SỞ KHOA HỌC VÀ CÔNG NGHỆ", TIEU_NGU
-    rows[2][0], rows[2][half] = "Số: 123/BC-SKHCN", f"{PROVINCE_NAME[province]}, ngày 05 tháng 12 năm 2026"
+    rows[0][0], rows[0][half] = "ỦY BAN NHÂN DÂN", QUOC_HIEU
+    rows[1][0], rows[1][half] = PROVINCE_TITLE[province], TIEU_NGU
+    rows[2][0], rows[2][half] = "Số: 123/BC-UBND", f"{PROVINCE_NAME[province]}, ngày 05 tháng 12 năm 2026"
     rows[4][0] = "BÁO CÁO"
     rows[5][0] = title
     merges = [(0, 0, 0, half - 1), (1, 0, 1, half - 1), (2, 0, 2, half - 1),
@@ -437,17 +453,24 @@ def _department_rows(put: Callable[[list[Any]], None], cols: list[Col], n: int) 
 
 
 def _plain(cell: Any) -> Any:
+    if isinstance(cell, Formula):
+        return cell.cached
     return cell.value if isinstance(cell, Cell) else cell
 
 
 def write_xlsx(sheets: list[SheetPlan]) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    for plan in sheets:
+    cached: dict[tuple[int, str], Any] = {}
+    for s, plan in enumerate(sheets):
         sheet = book.create_sheet(plan.name)
         for r, row in enumerate(plan.rows, start=1):
             for c, cell in enumerate(row, start=1):
                 if cell is None:
+                    continue
+                if isinstance(cell, Formula):
+                    sheet.cell(r, c, "=" + cell.text)
+                    cached[(s, f"{letter(c - 1)}{r}")] = cell.cached
                     continue
                 target = sheet.cell(r, c, _plain(cell))
                 if isinstance(cell, Cell) and cell.fmt:
@@ -458,7 +481,15 @@ def write_xlsx(sheets: list[SheetPlan]) -> bytes:
             sheet.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    if not cached:
+        return out.getvalue()
+    from tests.etl.test_fuzz import _put_cached_values  # openpyxl writes no cached values; Excel does
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.xlsx"
+        path.write_bytes(out.getvalue())
+        _put_cached_values(path, cached)
+        return path.read_bytes()
 
 
 def write_xls(sheets: list[SheetPlan]) -> bytes:
@@ -636,8 +667,9 @@ def _simple(key: str, name: str, units: list[Unit], cols: list[Col], fmt: str = 
             title: str = TITLE, **options: Any) -> Layout:
     top, merges = title_rows(title, len(cols))
     csv_options = {k: options.pop(k) for k in ("delimiter", "encoding", "decimal") if k in options}
+    confirm = options.pop("confirm", ())
     plan = build_sheet(sheet, units, cols, top=top, top_merges=merges, **options)
-    return make(key, name, [plan], fmt, **csv_options)
+    return make(key, name, [plan], fmt, confirm, **csv_options)
 
 
 # -- unit columns headed in other words
@@ -930,6 +962,47 @@ def thousands_as_text() -> Layout:
     return _simple("thousands_as_text", "hang_nghin_t11.xlsx", PHU_THO + QUANG_NINH, cols)
 
 
+@layout
+def formulas_with_cached_values() -> Layout:
+    """Rates computed by formulas and a totals row of SUMs, saved by Excel with the values they showed."""
+    cols = [seq_col(), code_col(), name_col(("Tên xã, phường",)),
+            num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received"),
+            num_col(("Hồ sơ giải quyết trước hạn và đúng hạn",), "dossiers_on_time"),
+            num_col(("Hồ sơ quá hạn",), "dossiers_overdue"),
+            num_col(("Tỷ lệ hồ sơ giải quyết đúng hạn (%)",), "on_time_rate")]
+    top, merges = title_rows(f"KẾT QUẢ GIẢI QUYẾT TTHC - KỲ BÁO CÁO: THÁNG {MONTH} NĂM {YEAR}", len(cols))
+    plan = build_sheet("Tổng hợp", PHU_THO, cols, top=top, top_merges=merges)
+    for row, code in plan.units.items():
+        unit = next(u for u in UNITS if u.code == code)
+        plan.rows[row - 1][6] = Formula(f"ROUND(E{row}/D{row}*100,2)", value(unit, "on_time_rate"))
+        plan.rows[row - 1][5] = Formula(f"D{row}-E{row}", count(unit, "dossiers_overdue"))
+    first, last = min(plan.units), max(plan.units)
+    plan.rows.append([None, None, "Tổng cộng"] + [
+        Formula(f"SUM({c}{first}:{c}{last})", sum(count(u, code) for u in PHU_THO))
+        for c, code in (("D", "dossiers_received"), ("E", "dossiers_on_time"), ("F", "dossiers_overdue"))])
+    return make("formulas_with_cached_values", "cong_thuc_t11.xlsx", [plan])
+
+
+@layout
+def survey_abbreviations() -> Layout:
+    cols = [seq_col(), name_col(("Tên đơn vị",)), num_col(("Số phiếu KS",), "survey_responses"),
+            num_col(("Số phiếu KS hài lòng",), "survey_satisfied"),
+            num_col(("Tỷ lệ hài lòng (%)",), "satisfaction_rate")]
+    return _simple("survey_abbreviations", "khao_sat_t11.xlsx", QUANG_NINH, cols,
+                   title=f"KẾT QUẢ KHẢO SÁT SỰ HÀI LÒNG T11/{YEAR} - TỈNH QUẢNG NINH")
+
+
+@layout
+def pakn_column_outside_catalog() -> Layout:
+    """A count the catalog does not know (feedback, PAKN) beside known ones: loading the rest without a
+    word would drop it, so a person must say that it is left out."""
+    cols = [code_col(("Mã xã",)), name_col(("Tên đơn vị",)),
+            num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received"), num_col(("Hồ sơ quá hạn",), "dossiers_overdue"),
+            Col(("Số PAKN tiếp nhận",), IGNORE, lambda u: int(u.code) % 7)]
+    return _simple("pakn_column_outside_catalog", "pakn_t11.xlsx", HA_NOI, cols,
+                   confirm=("Tháng 11!E 'Số PAKN tiếp nhận': not in the catalog, leave it out",))
+
+
 # -- 766 group scores, several sheets, long format
 
 GROUP_WORDS = {"transparency_score": "Công khai, minh bạch", "progress_score": "Tiến độ giải quyết",
@@ -1061,6 +1134,28 @@ def ods_merged_numbered() -> Layout:
 def ods_fractions() -> Layout:
     cols = [code_col(), name_col()] + [num_col((CATALOG[c]["name_vi"],), c, "fraction") for c in RATES[:2]]
     return _simple("ods_fractions", "ty_le_t11.ods", HA_NOI, cols, fmt="ods")
+
+
+@layout
+def xls_percent_text_thousands() -> Layout:
+    cols = [seq_col(), name_col(("Xã/Phường",)),
+            num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received", "thousands_text"),
+            num_col(("Hồ sơ nộp trực tuyến",), "dossiers_online", "thousands_text"),
+            num_col(("Tỷ lệ hồ sơ nộp trực tuyến",), "online_filing_rate", "pct_text")]
+    return _simple("xls_percent_text_thousands", "dvctt_t11.xls", PHU_THO, cols, fmt="xls",
+                   title=f"THÁNG {MONTH} NĂM {YEAR} - TỈNH PHÚ THỌ")
+
+
+@layout
+def ods_official_report() -> Layout:
+    return _official("ods_official_report", "bao_cao_so_123.ods", HA_NOI, "01", fmt="ods", sections=None)
+
+
+@layout
+def long_english() -> Layout:
+    words = {c: CATALOG[c]["name_en"] for c in ("dossiers_received", "dossiers_online", "online_filing_rate")}
+    plan = long_plan("Data", PHU_THO, words, "2026-11", ("Commune code", "Commune", "Period", "Indicator", "Value"))
+    return make("long_english", "long_2026_11.xlsx", [plan])
 
 
 def _csv_cols() -> list[Col]:

@@ -126,14 +126,19 @@ def confirmations(one: Layout, review, steering: Steering) -> Steering:
     not sure or not true gets its true target, each row whose unit did not match gets its unit (or is
     left out when it holds none: a department, a subtotal), and a month other than the report's is
     corrected."""
+    doubted = {(p.sheet, str(p.column).split(" · ")[0]) for p in review.problems if p.column}
     for row in mapping_table(review).itertuples(index=False):
         truth = one.targets.get((row.sheet, row.column))
         if truth is None:
             continue
         found = row.target if row.loaded else IGNORE
-        if found == truth or (truth in (IGNORE, NOTE) and found in (IGNORE, NOTE)):
+        if truth in (IGNORE, NOTE) and found in (IGNORE, NOTE):
+            # a column of no indicator: said so only when the review asks about it
+            if review.blocked and (row.sheet, row.column) in doubted and row.how != "chosen":
+                steering = steering.with_mapping(row.label, IGNORE)
             continue
-        steering = steering.with_mapping(row.label, truth)
+        if found != truth:
+            steering = steering.with_mapping(row.label, truth)
     for unit in review.units_found:  # a row of no unit (a department, a subtotal the loader took for data) is left out
         if unit.code is None:
             steering = steering.with_unit(unit.sheet, unit.row, one.units.get((unit.sheet, unit.row), IGNORE))
