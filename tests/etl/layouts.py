@@ -15,7 +15,8 @@ Each layout is a function returning a `Layout`: its file name, its bytes and wha
 (usually nothing), plus what the test needs to check it: each column's true target by (sheet, letter) and
 the (unit, indicator) values the file carries. `TRUTH` holds every true value.
 
-Write every layout to a folder to look at them by hand: `python -m tests.etl.layouts OUT_DIR`.
+Write every layout to a folder to look at them by hand: `python -m tests.etl.layouts OUT_DIR`; see how
+the loader fares on each (Problem codes, columns read otherwise): `python -m tests.etl.layouts --check`.
 """
 
 from __future__ import annotations
@@ -1198,6 +1199,33 @@ def csv_long() -> Layout:
     return make("csv_long", "du_lieu_dai_t11_2026.csv", [plan], "csv")
 
 
+# ---------------------------------------------------------------- checking what was stored
+
+COUNT_TOLERANCE = 1e-9
+# The truth's rates and scores have two decimals; the loader may keep 100 × n ÷ d unrounded (computed from
+# the counts beside it, or a given 96.55 replaced by its exact ratio): equal means within that rounding.
+RATE_TOLERANCE = 0.005 + 1e-9
+
+
+
+def differences(layout: Layout, stored: dict[tuple[str, str, str], tuple[float, bool]]) -> list[str]:
+    """Every way the stored values differ from the truth: a value the file carries and that is missing
+    or wrong, and any stored value that is not a true one (wrong unit, indicator, month or number)."""
+    found: list[str] = []
+    for unit, indicator in sorted(layout.carried):
+        if (unit, indicator, PERIOD) not in stored:
+            found.append(f"missing {unit} {indicator}")
+    for (unit, indicator, period), (value, _derived) in sorted(stored.items()):
+        truth = TRUTH.get((unit, indicator))
+        if truth is None or period != PERIOD:
+            found.append(f"not true: {unit} {indicator} {period} = {value}")
+            continue
+        tolerance = COUNT_TOLERANCE if CATALOG[indicator]["kind"] == "count" else RATE_TOLERANCE
+        if abs(value - truth) > tolerance:
+            found.append(f"{unit} {indicator} = {value}, truly {truth}")
+    return found
+
+
 # ---------------------------------------------------------------- all of them
 
 
@@ -1205,9 +1233,47 @@ def all_layouts() -> list[Layout]:
     return [function() for function in LAYOUTS]
 
 
+def check(layouts: list[Layout]) -> None:
+    """Review every layout on a new database and say how each fares: loads true, stops (with which
+    Problem codes), or would load leaving values out or wrong, with the columns read otherwise."""
+    import store
+    from etl.review import mapping_table, review_upload
+
+    with tempfile.TemporaryDirectory() as folder:
+        with store.connect(Path(folder) / "check.duckdb") as con:
+            good = 0
+            for one in layouts:
+                review = review_upload(con, one.name, one.data)
+                obs = review.observations
+                found = {} if not len(obs) else {
+                    key: (v, d) for key, v, d in zip(zip(obs["unit_code"], obs["indicator_code"], obs["period"]),
+                                                     obs["value"], obs["derived"])}
+                wrong = [] if review.blocked else differences(one, found)
+                errors = sorted({p.code for p in review.errors})
+                state = "STOPS " + ",".join(errors) if review.blocked else "WRONG" if wrong else "OK"
+                if one.confirm and not review.blocked:
+                    state = "SILENT (should ask: " + "; ".join(one.confirm) + ")"
+                good += state == "OK"
+                print(f"{one.key:34} {state}" + (f" ({len(wrong)} values: {wrong[0]} ...)" if wrong else ""))
+                if state == "OK":
+                    continue
+                for row in mapping_table(review).itertuples(index=False):
+                    truth = one.targets.get((row.sheet, row.column))
+                    got = row.target if row.loaded else IGNORE
+                    if truth is not None and got != truth and not (truth == NOTE and got == IGNORE):
+                        print(f"    {row.sheet}!{row.column} {row.label!r}: read as {row.target or '-'} "
+                              f"({row.how} {row.confidence}, {'loaded' if row.loaded else 'not loaded'}), truly {truth or '-'}")
+            print(f"{good}/{len(layouts)} load untouched with true values")
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 1 and argv[0] == "--check":
+        check(all_layouts())
+        return 0
     if len(argv) != 1:
-        print("usage: python -m tests.etl.layouts OUT_DIR", file=sys.stderr)
+        print("usage: python -m tests.etl.layouts OUT_DIR   (writes every layout)\n"
+              "       python -m tests.etl.layouts --check   (reviews every layout, says how each fares)",
+              file=sys.stderr)
         return 2
     folder = Path(argv[0])
     folder.mkdir(parents=True, exist_ok=True)

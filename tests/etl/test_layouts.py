@@ -18,14 +18,10 @@ import pytest
 import store
 from etl.load import LoadResult, commit_review, load_file
 from etl.review import IGNORE, Steering, mapping_table, review_upload
-from tests.etl.layouts import CATALOG, NOTE, PERIOD, TRUTH, Layout, all_layouts
+from tests.etl.layouts import NOTE, PERIOD, TRUTH, Layout, all_layouts, differences
 
 LAYOUTS = all_layouts()
 UNTOUCHED_SHARE = 0.95
-COUNT_TOLERANCE = 1e-9
-# The truth's rates and scores have two decimals; the loader may keep 100 × n ÷ d unrounded (computed from
-# the counts beside it, or a given 96.55 replaced by its exact ratio): equal means within that rounding.
-RATE_TOLERANCE = 0.005 + 1e-9
 
 
 def _copy(reference_db: Path, folder: Path, key: str) -> Path:
@@ -39,24 +35,6 @@ def _stored(db: Path) -> dict[tuple[str, str, str], tuple[float, bool]]:
         rows = con.execute("SELECT unit_code, indicator_code, period, value, derived FROM observation"
                            " WHERE is_current").fetchall()
     return {(unit, indicator, period): (value, derived) for unit, indicator, period, value, derived in rows}
-
-
-def differences(layout: Layout, stored: dict[tuple[str, str, str], tuple[float, bool]]) -> list[str]:
-    """Every way the stored values differ from the truth: a value the file carries and that is missing
-    or wrong, and any stored value that is not a true one (wrong unit, indicator, month or number)."""
-    found: list[str] = []
-    for unit, indicator in sorted(layout.carried):
-        if (unit, indicator, PERIOD) not in stored:
-            found.append(f"missing {unit} {indicator}")
-    for (unit, indicator, period), (value, _derived) in sorted(stored.items()):
-        truth = TRUTH.get((unit, indicator))
-        if truth is None or period != PERIOD:
-            found.append(f"not true: {unit} {indicator} {period} = {value}")
-            continue
-        tolerance = COUNT_TOLERANCE if CATALOG[indicator]["kind"] == "count" else RATE_TOLERANCE
-        if abs(value - truth) > tolerance:
-            found.append(f"{unit} {indicator} = {value}, truly {truth}")
-    return found
 
 
 def outcome(result: LoadResult) -> str:
