@@ -18,7 +18,7 @@ import pytest
 import store
 from etl.load import LoadResult, commit_review, load_file
 from etl.review import IGNORE, Steering, mapping_table, review_upload
-from tests.etl.layouts import NOTE, PERIOD, TRUTH, Layout, all_layouts, differences
+from tests.etl.layouts import ALL_UNITS, CATALOG, NOTE, PERIOD, TRUTH, Layout, all_layouts, differences
 
 LAYOUTS = all_layouts()
 UNTOUCHED_SHARE = 0.95
@@ -49,9 +49,16 @@ def test_the_corpus_is_large_and_every_file_carries_true_figures() -> None:
     for one in LAYOUTS:
         assert one.carried, one.key
         assert all(key in TRUTH for key in one.carried), one.key
-    # the truth obeys the catalog's rules
+    # real units of several provinces, figures that obey the catalog's rules
     units = {unit for unit, _ in TRUTH}
-    assert len({unit[:2] for unit in units}) >= 1 and len(units) >= 20
+    real = {u.code: u.province_code for u in ALL_UNITS}
+    assert units <= set(real) and len(units) >= 20 and len({real[u] for u in units}) >= 3
+    for (unit, code), value in TRUTH.items():
+        if CATALOG[code]["kind"] == "count":
+            assert value == int(value) >= 0
+        else:
+            top = CATALOG[code]["max"] or CATALOG[code]["max_points_766"]
+            assert 0 <= value <= float(top) and value == round(value, 2), (unit, code, value)
     for unit in units:
         def v(code: str) -> float:
             return TRUTH[(unit, code)]
