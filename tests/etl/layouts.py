@@ -235,6 +235,7 @@ def name_col(head: Sequence[str | None] = ("Tên đơn vị",), style: str = "fu
         "upper": lambda u: u.full.upper(),
         "ascii": lambda u: unicodedata.normalize("NFC", _strip(u.full)),
         "nfd": lambda u: unicodedata.normalize("NFD", u.full),
+        "abbreviated": lambda u: {"phuong": "P.", "xa": "X.", "dac_khu": "ĐK"}[u.kind] + " " + u.name,
     }
     return Col(tuple(head), "_unit_name", writers[style])
 
@@ -902,6 +903,23 @@ def names_decomposed() -> Layout:
 
 
 @layout
+def names_abbreviated() -> Layout:
+    cols = [seq_col(), name_col(("Đơn vị",), "abbreviated"), num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received"),
+            num_col(("Hồ sơ giải quyết trước hạn và đúng hạn",), "dossiers_on_time"),
+            num_col(("Hồ sơ quá hạn",), "dossiers_overdue")]
+    return _simple("names_abbreviated", "viet_tat_ten_t11.xlsx", QUANG_NINH, cols,
+                   title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH QUẢNG NINH")
+
+
+@layout
+def rates_comma_text() -> Layout:
+    cols = [code_col(("Mã ĐVHC",)), name_col(("Tên ĐVHC",)),
+            num_col(("Tỷ lệ hồ sơ giải quyết đúng hạn (%)",), "on_time_rate", "comma_text"),
+            num_col(("Tỷ lệ hồ sơ trực tuyến toàn trình (%)",), "full_online_rate", "comma_text")]
+    return _simple("rates_comma_text", "ty_le_dau_phay_t11.xlsx", HA_NOI, cols)
+
+
+@layout
 def table_offset() -> Layout:
     cols = [seq_col(), code_col(), name_col(), num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received"),
             num_col(("Hồ sơ quá hạn",), "dossiers_overdue")]
@@ -1190,6 +1208,22 @@ def csv_without_title() -> Layout:
             num_col(("Tỷ lệ hồ sơ nộp trực tuyến",), "online_filing_rate", "pct_text")]
     plan = build_sheet("csv", PHU_THO, cols)
     return make("csv_without_title", "Báo cáo tháng 11-2026.csv", [plan], "csv", delimiter=";", encoding="utf-8")
+
+
+@layout
+def csv_group_scores_semicolon() -> Layout:
+    cols = [code_col(("Mã xã",)), name_col(("Tên đơn vị",))] + [
+        num_col((CATALOG[c]["name_vi"],), c) for c in ("online_service_score", "online_payment_score",
+                                                        "digitization_score")]
+    return _simple("csv_group_scores_semicolon", "diem_766_thang_11_2026.csv", QUANG_NINH, cols, fmt="csv",
+                   delimiter=";", encoding="utf-8-sig", decimal=",",
+                   title=f"ĐIỂM BỘ CHỈ SỐ 766 THÁNG {MONTH}/{YEAR}")
+
+
+@layout
+def xls_long() -> Layout:
+    words = {c: CATALOG[c]["name_vi"] for c in ("dossiers_received", "dossiers_on_time", "on_time_rate")}
+    return make("xls_long", "dang_doc_t11.xls", [long_plan("Dữ liệu", QUANG_NINH, words, "T11/2026")], "xls")
 
 
 @layout
