@@ -27,7 +27,7 @@ import random
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,7 +197,7 @@ class Layout:
     def expected(self) -> dict[tuple[str, str], float]:
         return {key: TRUTH[key] for key in self.carried}
 
-    def __iter__(self):  # name, data, confirm = layout
+    def __iter__(self) -> Iterator[Any]:  # name, data, confirm = layout
         return iter((self.name, self.data, self.confirm))
 
 
