@@ -39,6 +39,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     load.add_argument("--sheet", help=t("cli.sheet.help"), metavar="NAME")
     load.add_argument("--skip-unmatched", action="store_true", help=t("cli.skip_unmatched.help"))
     load.add_argument("--learn", action="append", default=[], help=t("cli.learn.help"), metavar="HEADER=TARGET")
+    load.add_argument("--accept-guesses", action="store_true", help=t("cli.accept_guesses.help"))
+    load.add_argument("--profile", help=t("cli.profile.help"), metavar="NAME")
     load.add_argument("--dry-run", action="store_true", help=t("cli.dry_run.help"))
     load.add_argument("--json", action="store_true", help=t("cli.json.help"))
     history = commands.add_parser("history", help=t("cli.history.help"))
@@ -100,12 +102,23 @@ def _load(args: argparse.Namespace, lang: str) -> int:
         raise _UsageError(translate("cli.bad_period", lang, value=args.period, forms=USER_MONTH_EXAMPLES)) from None
     taught = _taught_headers(args.learn, lang)
     headers = {key: target for key, _label, target in taught}
+    mapping = None
+    if args.profile:
+        from store.reference import mapping_profile_named, mapping_profile_names
+
+        with store.connect(args.db) as con:
+            mapping = mapping_profile_named(con, args.profile)
+            names = mapping_profile_names(con)
+        if mapping is None:
+            raise _UsageError(translate("cli.no_such_profile", lang, name=visible(args.profile),
+                                        names=visible(", ".join(names)) or "–"))
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():
             raise _UsageError(translate("cli.no_such_file", lang, file=visible(path)))
         result = load_file(path, db=args.db, period=period, sheet=args.sheet, skip_unmatched=args.skip_unmatched,
-                           dry_run=args.dry_run, user=system_user(), lang=lang, headers=headers)
+                           dry_run=args.dry_run, user=system_user(), lang=lang, headers=headers,
+                           accept_guesses=args.accept_guesses, mapping=mapping)
         if result.status == "refused":
             status = EXIT_REFUSED
         elif taught and not args.dry_run:  # kept once a file loaded with them, as a commit on the page does

@@ -117,7 +117,7 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
                 unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None,
                 table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] | None = None,
                 headers: dict[str, str] | None = None, in_process: bool | None = None,
-                limits: Limits | None = None) -> Review:
+                limits: Limits | None = None, accept_guesses: bool = False) -> Review:
     """Read and check one file against the database's units, catalog and history; write nothing.
 
     A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
@@ -142,7 +142,7 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
         data = path.read_bytes()
     inputs = reading_inputs(con, headers)
     steering = ReadSteering(period, sheet, skip_unmatched, mapping or {}, unit_picks or {}, max_bytes,
-                            table_rows or {})
+                            table_rows or {}, accept_guesses)
     if in_process if in_process is not None else not config.WORKER_ENABLED:
         review, blocks = read_file(name, data, inputs, steering)
     else:
@@ -189,6 +189,7 @@ class ReadSteering:
     unit_picks: dict[tuple[str, int], str] = field(default_factory=dict)
     max_bytes: int = MAX_FILE_BYTES
     table_rows: dict[str, tuple[tuple[int, ...], int | None, int | None]] = field(default_factory=dict)
+    accept_guesses: bool = False  # the CLI's --accept-guesses: take the best guess for every doubtful column
 
 
 def reading_inputs(con: duckdb.DuckDBPyConnection, headers: dict[str, str] | None = None) -> ReadingInputs:
@@ -228,7 +229,8 @@ def read_file(name: str, data: bytes, inputs: ReadingInputs,
     for one in sheets:
         ctx = SheetContext(name, one, catalog, inputs.matcher, inputs.synonyms, inputs.profiles, steering.period,
                            steering.skip_unmatched, review.problems, review.skipped, steering.mapping,
-                           steering.unit_picks, review.unit_rows, inputs.remembered, steering.table_rows)
+                           steering.unit_picks, review.unit_rows, remembered_units=inputs.remembered,
+                           table_rows=steering.table_rows, accept_guesses=steering.accept_guesses)
         parsed = parse_sheet(ctx)
         if parsed is None:
             if any(cell is not None for row in one.rows for cell in row):
@@ -242,7 +244,7 @@ def read_file(name: str, data: bytes, inputs: ReadingInputs,
         review.problems.append(Problem("empty_file" if empty else "no_header", name,
                                        sheets[0].name if sheets else None, params={"file": name}))
     _check_duplicates_across_sheets(name, blocks, review.problems)
-    review.observations = check_blocks(name, blocks, catalog, review.problems)
+    review.observations = _combine_sheets(check_blocks(name, blocks, catalog, review.problems))
     # the rows the error report shows: those problems point at, and (in a file of usual size) every data
     # row, for the problems the database checks add in the parent
     every_row = sum(len(block) for block in blocks) <= SOURCE_ROWS_KEPT
@@ -309,13 +311,31 @@ def _check_scope(con: duckdb.DuckDBPyConnection, user: User, file: str, blocks: 
 
 
 def _check_duplicates_across_sheets(file: str, blocks: list[Block], problems: list[Problem]) -> None:
-    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    """Sheets carrying different indicators for the same units are combined; a conflict is only the same
+    indicator with two different values for one unit and month."""
+    if len({block.sheet for block in blocks}) < 2:
+        return
+    seen: dict[tuple[str, str, str], tuple[str, int, float]] = {}
     for block in blocks:
-        for unit, period, row in zip(block.units, block.periods, block.rows):
-            first = seen.setdefault((unit, period), (block.sheet, int(row)))
-            if first[0] != block.sheet:
-                problems.append(Problem("duplicate_unit", file, block.sheet, int(row), None, unit,
-                                        {"first_row": f"{first[0]}!{first[1]}", "period": period}))
+        for code, column in block.columns.items():
+            for unit, period, row, value in zip(block.units, block.periods, column.rows, column.values):
+                if value != value:  # NaN: nothing written here
+                    continue
+                first = seen.setdefault((unit, period, code), (block.sheet, int(row), float(value)))
+                if first[0] != block.sheet and abs(first[2] - value) > 1e-9:
+                    problems.append(Problem("duplicate_unit", file, block.sheet, int(row), column.label, unit,
+                                            {"first_row": f"{first[0]}!{first[1]}", "period": period}))
+
+
+def _combine_sheets(observations: pd.DataFrame) -> pd.DataFrame:
+    """One value per unit, indicator and month when several sheets carry it: a given value wins over one
+    derived from counts on another sheet."""
+    if observations.empty:
+        return observations
+    keys = ["unit_code", "indicator_code", "period"]
+    if not observations.duplicated(keys).any():
+        return observations
+    return observations.sort_values("derived", kind="stable").drop_duplicates(keys).reset_index(drop=True)
 
 
 def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catalog: Catalog,
@@ -342,9 +362,9 @@ def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catal
     review.jumps = merged.loc[jumps, ["unit_code", "indicator_code", "period", "prev_period", "previous", "value"]] \
         .rename(columns={"prev_period": "previous_period"}).astype({"unit_code": str, "indicator_code": str,
                                                                    "period": str}).reset_index(drop=True)
-    where = locate(blocks)
+    where = {code: locate([b for b in blocks if code in b.columns]) for code in set(merged.loc[jumps, "indicator_code"])}
     for row in merged[jumps].itertuples(index=False):
-        block, i = where[(row.unit_code, row.period)]
+        block, i = where[row.indicator_code][(row.unit_code, row.period)]  # sheets combined: the one holding it
         column = block.columns[row.indicator_code]
         review.problems.append(Problem("far_from_history", review.file, block.sheet, int(column.rows[i]),
                                        column.label, column.raw[i],
@@ -379,13 +399,15 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
               skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
-              lang: str = "vi", headers: dict[str, str] | None = None, in_process: bool | None = None) -> LoadResult:
+              lang: str = "vi", headers: dict[str, str] | None = None, in_process: bool | None = None,
+              accept_guesses: bool = False, mapping: dict[str, str] | None = None) -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
     operator, by their system name). The file is read in the bounded worker unless `in_process`."""
     user = user or system_user()
     with store.connect(db) as con:
         review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user,
-                             headers=headers, in_process=in_process)
+                             headers=headers, in_process=in_process, accept_guesses=accept_guesses,
+                             mapping=mapping)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:
