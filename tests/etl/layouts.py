@@ -1242,6 +1242,14 @@ RATE_TOLERANCE = 0.005 + 1e-9
 
 
 
+def observed(observations: Any) -> dict[tuple[str, str, str], tuple[float, bool]]:
+    """A review's observations (a DataFrame) as (unit, indicator, period) -> (value, derived)."""
+    if not len(observations):
+        return {}
+    keys = zip(observations["unit_code"], observations["indicator_code"], observations["period"])
+    return {key: (v, d) for key, v, d in zip(keys, observations["value"], observations["derived"])}
+
+
 def differences(layout: Layout, stored: dict[tuple[str, str, str], tuple[float, bool]]) -> list[str]:
     """Every way the stored values differ from the truth: a value the file carries and that is missing
     or wrong, and any stored value that is not a true one (wrong unit, indicator, month or number)."""
@@ -1278,11 +1286,7 @@ def check(layouts: list[Layout]) -> None:
             good = 0
             for one in layouts:
                 review = review_upload(con, one.name, one.data)
-                obs = review.observations
-                found = {} if not len(obs) else {
-                    key: (v, d) for key, v, d in zip(zip(obs["unit_code"], obs["indicator_code"], obs["period"]),
-                                                     obs["value"], obs["derived"])}
-                wrong = [] if review.blocked else differences(one, found)
+                wrong = [] if review.blocked else differences(one, observed(review.observations))
                 errors = sorted({p.code for p in review.errors})
                 state = "STOPS " + ",".join(errors) if review.blocked else "WRONG" if wrong else "OK"
                 if one.confirm and not review.blocked:
