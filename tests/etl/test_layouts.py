@@ -18,18 +18,8 @@ import pytest
 import store
 from etl.load import LoadResult, commit_review, load_file
 from etl.review import IGNORE, Steering, mapping_table, review_upload
-from tests.etl.layouts import (
-    ALL_UNITS,
-    CATALOG,
-    GROUPS,
-    NOTE,
-    PERIOD,
-    TRUTH,
-    Layout,
-    all_layouts,
-    differences,
-    observed,
-)
+from tests.etl.layouts import (ALL_UNITS, CATALOG, GROUPS, NOTE, PERIOD, TRUTH, Layout, all_layouts, differences,
+                                observed)
 
 LAYOUTS = all_layouts()
 UNTOUCHED_SHARE = 0.95
