@@ -32,6 +32,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     load.add_argument("--period", help=t("cli.period.help"), metavar="YYYY-MM")
     load.add_argument("--sheet", help=t("cli.sheet.help"), metavar="NAME")
     load.add_argument("--skip-unmatched", action="store_true", help=t("cli.skip_unmatched.help"))
+    load.add_argument("--accept-guesses", action="store_true", help=t("cli.accept_guesses.help"))
+    load.add_argument("--profile", help=t("cli.profile.help"), metavar="NAME")
     load.add_argument("--dry-run", action="store_true", help=t("cli.dry_run.help"))
     load.add_argument("--json", action="store_true", help=t("cli.json.help"))
     history = commands.add_parser("history", help=t("cli.history.help"))
@@ -90,12 +92,22 @@ def _load(args: argparse.Namespace, lang: str) -> int:
         period = parse_month(args.period) if args.period else None
     except ValueError:
         raise _UsageError(translate("cli.bad_period", lang, value=args.period)) from None
+    mapping = None
+    if args.profile:
+        from store.reference import mapping_profile_named, mapping_profile_names
+
+        with store.connect(args.db) as con:
+            mapping = mapping_profile_named(con, args.profile)
+            names = mapping_profile_names(con)
+        if mapping is None:
+            raise _UsageError(translate("cli.no_such_profile", lang, name=args.profile, names=", ".join(names) or "–"))
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():
             raise _UsageError(translate("cli.no_such_file", lang, file=str(path)))
         result = load_file(path, db=args.db, period=period, sheet=args.sheet, skip_unmatched=args.skip_unmatched,
-                           dry_run=args.dry_run, user=system_user(), lang=lang)
+                           dry_run=args.dry_run, user=system_user(), lang=lang,
+                           accept_guesses=args.accept_guesses, mapping=mapping)
         if result.status == "refused":
             status = EXIT_REFUSED
         if args.json:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
 
-from etl.text import fold
+from etl.text import expand, fold
 
 SYNONYMS_CSV = Path(__file__).resolve().parent.parent / "data" / "column_synonyms.csv"
 ROLES = ("_seq", "_unit_code", "_unit_name", "_period", "_indicator", "_value", "_note")
@@ -28,11 +29,19 @@ class ColumnMapping:
     label: str  # the joined header text as written
     target: str | None  # indicator code or role; None when nothing matched
     confidence: float  # 1.0 exact synonym; lower for partial or fuzzy matches
-    how: str  # exact | child | fuzzy | profile | chosen (by a person on the upload page) | none | duplicate
+    how: str  # exact | child | fuzzy | evidence | profile | chosen (by a person) | guess (accepted) | none | duplicate
+    # why, as (i18n catalog key, ((param, value), ...)) pairs: picklable, rendered in the reader's language
+    reasons: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    alternatives: tuple[tuple[str, float], ...] = ()  # the next best targets and their scores
 
     @property
     def accepted(self) -> bool:
-        return self.target is not None and self.confidence >= AUTO_ACCEPT
+        return self.target is not None and (self.confidence >= AUTO_ACCEPT or self.how == "guess")
+
+    @property
+    def doubtful(self) -> bool:
+        """Guessed but not sure: loading needs a person's confirmation (or --accept-guesses)."""
+        return self.target is not None and not self.accepted and self.how not in ("duplicate", "chosen", "profile")
 
     def describe(self) -> str:
         return f"{self.letter} · {self.label}" if self.label else self.letter
@@ -53,6 +62,8 @@ def synonym_index(catalog_codes: tuple[tuple[str, str, str], ...]) -> dict[str, 
     frame = pd.read_csv(SYNONYMS_CSV, dtype=str, keep_default_na=False)
     for target, synonym in zip(frame["target"], frame["synonym"]):
         index[label_key(synonym)] = target
+    for key, target in list(index.items()):  # 'so hs tiep nhan' finds 'so ho so tiep nhan'
+        index.setdefault(expand(key), target)
     return index
 
 
@@ -67,7 +78,7 @@ def column_letter(index: int) -> str:
 
 def map_label(label: str, index: dict[str, str]) -> tuple[str | None, float, str]:
     """Best target for one joined label ('Parent / Child'): exact, then the child alone, then fuzzy."""
-    key = label_key(label)
+    key = expand(label_key(label))
     if not key:
         return None, 0.0, "none"
     if key in index:

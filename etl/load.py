@@ -111,7 +111,8 @@ class LoadResult:
 def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | None = None, name: str | None = None,
                 period: Period | None = None, sheet: str | None = None, skip_unmatched: bool = False,
                 max_bytes: int = MAX_FILE_BYTES, mapping: dict[str, str] | None = None,
-                unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None) -> Review:
+                unit_picks: dict[tuple[str, int], str] | None = None, user: User | str | None = None,
+                accept_guesses: bool = False) -> Review:
     """Read and check one file against the database's units, catalog and history; write nothing.
 
     A person steers the reading on the upload page: `mapping` (column label -> indicator code or role,
@@ -146,7 +147,8 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     blocks: list[Block] = []
     for one in sheets:
         ctx = SheetContext(name, one, catalog, matcher, synonyms, profiles, period, skip_unmatched,
-                           review.problems, review.skipped, mapping or {}, unit_picks or {}, review.unit_rows)
+                           review.problems, review.skipped, mapping or {}, unit_picks or {}, review.unit_rows,
+                           accept_guesses)
         parsed = parse_sheet(ctx)
         if parsed is None:
             if any(cell is not None for row in one.rows for cell in row):
@@ -162,7 +164,7 @@ def review_file(con: duckdb.DuckDBPyConnection, path: Path, *, data: bytes | Non
     _check_duplicates_across_sheets(name, blocks, review.problems)
     if user is not None:
         _check_scope(con, acting(user), name, blocks, review.problems)
-    review.observations = check_blocks(name, blocks, catalog, review.problems)
+    review.observations = _combine_sheets(check_blocks(name, blocks, catalog, review.problems))
     if not review.blocked and len(review.observations):
         _warn_far_from_history(con, review, catalog, blocks)
     if not review.errors and not len(review.observations) and review.sheets:
@@ -213,13 +215,31 @@ def _check_scope(con: duckdb.DuckDBPyConnection, user: User, file: str, blocks: 
 
 
 def _check_duplicates_across_sheets(file: str, blocks: list[Block], problems: list[Problem]) -> None:
-    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    """Sheets carrying different indicators for the same units are combined; a conflict is only the same
+    indicator with two different values for one unit and month."""
+    if len({block.sheet for block in blocks}) < 2:
+        return
+    seen: dict[tuple[str, str, str], tuple[str, int, float]] = {}
     for block in blocks:
-        for unit, period, row in zip(block.units, block.periods, block.rows):
-            first = seen.setdefault((unit, period), (block.sheet, int(row)))
-            if first[0] != block.sheet:
-                problems.append(Problem("duplicate_unit", file, block.sheet, int(row), None, unit,
-                                        {"first_row": f"{first[0]}!{first[1]}", "period": period}))
+        for code, column in block.columns.items():
+            for unit, period, row, value in zip(block.units, block.periods, column.rows, column.values):
+                if value != value:  # NaN: nothing written here
+                    continue
+                first = seen.setdefault((unit, period, code), (block.sheet, int(row), float(value)))
+                if first[0] != block.sheet and abs(first[2] - value) > 1e-9:
+                    problems.append(Problem("duplicate_unit", file, block.sheet, int(row), column.label, unit,
+                                            {"first_row": f"{first[0]}!{first[1]}", "period": period}))
+
+
+def _combine_sheets(observations: pd.DataFrame) -> pd.DataFrame:
+    """One value per unit, indicator and month when several sheets carry it: a given value wins over one
+    derived from counts on another sheet."""
+    if observations.empty:
+        return observations
+    keys = ["unit_code", "indicator_code", "period"]
+    if not observations.duplicated(keys).any():
+        return observations
+    return observations.sort_values("derived", kind="stable").drop_duplicates(keys).reset_index(drop=True)
 
 
 def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catalog: Catalog,
@@ -283,12 +303,13 @@ def commit_review(con: duckdb.DuckDBPyConnection, review: Review, *, user: User 
 
 def load_file(path: Path, *, db: Path | str | None = None, period: Period | None = None, sheet: str | None = None,
               skip_unmatched: bool = False, dry_run: bool = False, user: User | str | None = None,
-              lang: str = "vi") -> LoadResult:
+              lang: str = "vi", accept_guesses: bool = False, mapping: dict[str, str] | None = None) -> LoadResult:
     """Load one file into the database (or only check it, with dry_run) as `user` (default: the local
     operator, by their system name)."""
     user = user or system_user()
     with store.connect(db) as con:
-        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user)
+        review = review_file(con, path, period=period, sheet=sheet, skip_unmatched=skip_unmatched, user=user,
+                             accept_guesses=accept_guesses, mapping=mapping)
         if review.blocked:
             return LoadResult("refused", review)
         if dry_run:

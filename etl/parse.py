@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.columns import ColumnMapping, label_key, map_columns
+from etl.columns import ColumnMapping, label_key
 from errors import Problem
 from etl.period import Period, find_in_text, period_of_cell
 from etl.read import Sheet
+from etl.recognise import indicator_of_words, looks_like_indicator, recognise
 from etl.table import Table, classify_row, fill_merged, find_table
 from etl.units import UnitMatch, UnitMatcher
 from etl.values import parse_number
@@ -66,7 +67,8 @@ class SheetReport:
                 "period_source": self.period_source, "fraction_columns": self.fraction_columns,
                 "data_rows": self.data_rows,
                 "mapping": [{"column": m.letter, "label": m.label, "target": m.target, "confidence": m.confidence,
-                             "how": m.how, "accepted": m.accepted} for m in self.mappings]}
+                             "how": m.how, "accepted": m.accepted,
+                             "reasons": [[key, dict(params)] for key, params in m.reasons]} for m in self.mappings]}
 
 
 @dataclass
@@ -137,6 +139,7 @@ class SheetContext:
     # filled while reading, one plain tuple of UnitRow's fields per data row (a 200,000-row file makes
     # tuples six times faster than dataclasses)
     unit_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    accept_guesses: bool = False  # take the best guess for every doubtful column (the CLI's --accept-guesses)
 
     def problem(self, code: str, row: int | None = None, column: str | None = None, value: Any = None,
                 severity: str = "error", **params: Any) -> None:
@@ -159,7 +162,9 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
         return None
     report.header_rows = [sheet.first_row + r for r in table.header_rows]
     saved = ctx.profiles.get(layout_fingerprint(table.labels))
-    report.mappings = map_columns(table.labels, ctx.synonyms, saved, sheet.first_col, ctx.chosen_mapping)
+    report.mappings = recognise(table.labels, grid[table.data_start:table.data_end], ctx.synonyms, ctx.catalog,
+                                ctx.matcher, (sheet.name,), sheet.first_col, saved, ctx.chosen_mapping,
+                                ctx.accept_guesses)
     roles = {m.target: m for m in report.mappings if m.accepted and m.target and m.target.startswith("_")}
     indicators = [m for m in report.mappings if m.accepted and m.target in ctx.catalog.rows]
     report.layout = "long" if "_indicator" in roles and "_value" in roles else "wide"
@@ -179,17 +184,27 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
 
 def _report_unmapped_columns(ctx: SheetContext, table: Table, grid: list[list[Any]],
                              mappings: list[ColumnMapping]) -> None:
-    """A column holding numbers that matched nothing is reported, never silently dropped."""
+    """A column holding numbers that was not loaded is reported, never silently dropped; one that was only
+    guessed stops the file until a person confirms (or --accept-guesses)."""
     for mapping in mappings:
         if mapping.accepted:
             continue
-        numbers = sum(1 for row in grid[table.data_start:table.data_end]
-                      if mapping.index < len(row) and parse_number(row[mapping.index]).value is not None)
-        if numbers:
-            code = "low_confidence_column" if mapping.target else "unmapped_column"
-            ctx.problem(code, ctx.sheet.first_row + table.header_rows[-1], mapping.describe(), mapping.label,
-                        severity="warning", count=numbers, suggestion=mapping.target or "",
-                        confidence=round(mapping.confidence * 100))
+        cells = [row[mapping.index] for row in grid[table.data_start:table.data_end] if mapping.index < len(row)]
+        numbers = sum(1 for cell in cells if parse_number(cell).value is not None)
+        if not numbers:
+            continue
+        asked = mapping.doubtful or mapping.how == "duplicate"
+        if asked and mapping.target not in ("_seq", "_note") and looks_like_indicator(cells):
+            guesses = list(mapping.alternatives) if mapping.how == "duplicate" else \
+                [(mapping.target, mapping.confidence), *mapping.alternatives]
+            ctx.problem("column_needs_confirmation", ctx.sheet.first_row + table.header_rows[-1], mapping.describe(),
+                        mapping.label, count=numbers,
+                        guesses="; ".join(f"{target} ({round(score * 100)}%)" for target, score in guesses if target))
+            continue
+        code = "low_confidence_column" if mapping.target else "unmapped_column"
+        ctx.problem(code, ctx.sheet.first_row + table.header_rows[-1], mapping.describe(), mapping.label,
+                    severity="warning", count=numbers, suggestion=mapping.target or "",
+                    confidence=round(mapping.confidence * 100))
 
 
 def _file_period(ctx: SheetContext, table: Table, report: SheetReport, has_column: bool) -> Period | None:
@@ -434,9 +449,11 @@ def _long_block(ctx: SheetContext, roles: dict[str, ColumnMapping], columns: lis
     indicator_col, value_col = roles["_indicator"], roles["_value"]
     record_of: dict[tuple[str, str], int] = {}
     cells: dict[str, dict[int, tuple[int, Any]]] = {}  # indicator -> record -> (row, raw)
+    codes = set(ctx.catalog.rows)
+    named = {name: indicator_of_words(name, ctx.synonyms, codes) for name in set(columns[indicator_col.index])}
     for name, raw, row_number, unit, period in zip(columns[indicator_col.index], columns[value_col.index],
                                                    row_numbers.tolist(), units, periods):
-        code = ctx.synonyms.get(label_key(name)) if name is not None else None
+        code = named[name]
         if code not in ctx.catalog.rows:
             ctx.problem("unknown_indicator", row_number, indicator_col.describe(), name)
             continue

@@ -79,12 +79,19 @@ def review_upload(con: duckdb.DuckDBPyConnection, name: str, data: bytes, steeri
 
 # -- tables for the page ----------------------------------------------------------------------------
 
-def mapping_table(review: Review) -> pd.DataFrame:
-    """One row per labelled column of every table: what it maps to, how sure, and whether it loads."""
+def mapping_table(review: Review, lang: str = "vi") -> pd.DataFrame:
+    """One row per labelled column of every table: what it maps to, how sure, why, and whether it loads."""
     rows = [{"sheet": report.name, "column": m.letter, "label": m.label, "target": m.target or IGNORE,
-             "confidence": round(m.confidence, 2), "how": m.how, "loaded": m.accepted}
+             "confidence": round(m.confidence, 2), "how": m.how, "loaded": m.accepted,
+             "reasons": reasons_text(m.reasons, lang)}
             for report in review.sheets for m in report.mappings if m.label]
-    return pd.DataFrame(rows, columns=["sheet", "column", "label", "target", "confidence", "how", "loaded"])
+    return pd.DataFrame(rows, columns=["sheet", "column", "label", "target", "confidence", "how", "loaded",
+                                       "reasons"])
+
+
+def reasons_text(reasons: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...], lang: str) -> str:
+    """'số nguyên 236–2.971; bằng Đúng hạn + Quá hạn' in the reader's language."""
+    return "; ".join(translate(key, lang, **dict(params)) for key, params in reasons)
 
 
 def mapping_targets(catalog_codes: list[str]) -> list[str]:

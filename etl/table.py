@@ -8,18 +8,24 @@ from typing import Any
 
 from etl.columns import label_key
 from etl.read import Sheet
-from etl.text import fold
+from etl.text import expand, fold
 from etl.values import MISSING_TOKENS
 
 MAX_HEADER_SEARCH = 40
 _NUMBERING_TOKEN = re.compile(r"^\(?[A-Za-z0-9]{1,3}\)?$")
+# a numbered column's rule written under it: '(3)=(4)/(3)', '5=3+4', '(6) = (4) x 100 / (3)'
+_NUMBERING_FORMULA = re.compile(r"^\(?[A-Za-z0-9]{1,3}\)?\s*=\s*[()A-Za-z0-9+\-*/x:.,%\s]+$")
 _ROMAN_OR_LETTER = re.compile(r"^(?:[ivxlc]+|[a-d])(?:[.)]\s*.*)?$")
 _SECTION_WORDS = ("cap xa", "cap phuong", "cap huyen", "cap tinh", "cac xa", "cac phuong", "khoi xa",
                   "khoi phuong", "commune level")
 # Phrases that open a totals row; single words ('cộng', 'tổng') only when they are the whole cell,
 # because commune names may start with them.
-_TOTAL_PHRASES = ("tong cong", "tong so", "toan tinh", "toan thanh pho", "ca nuoc", "toan quoc", "total")
+_TOTAL_PHRASES = ("tong cong", "cong xa", "cong phuong", "cong dac khu", "cong cap xa", "cong khoi",
+                  "tong xa", "tong phuong", "cong toan tinh", "cong chung", "subtotal", "tong so", "toan tinh", "toan thanh pho", "ca nuoc", "toan quoc", "total")
 _TOTAL_WORDS = ("cong", "tong", "binh quan", "trung binh")
+# a group heading inside the table: 'A. PHƯỜNG (58 đơn vị)', 'II. Các xã (12)', 'Khối phường'
+_GROUP_ROW = re.compile(r"^(?:[ivxlc]+|[a-d])[.)]?\s+(?:cac\s+|khoi\s+|cap\s+)?(?:xa|phuong|dac khu)\b"
+                        r"|^(?:khoi|cac)\s+(?:xa|phuong|dac khu)\b|\b\d+\s+(?:don vi|dvhc)$")
 _NOTE_WORDS = ("ghi chu", "nguoi lap", "thu truong", "noi nhan", "xac nhan", "ky ten", "kt ", "tm ",
                "chu tich", "giam doc", "ky ghi ro", "note", "prepared by", "nguon so lieu")
 
@@ -100,7 +106,7 @@ def find_table(sheet: Sheet, rows: list[list[Any]], known_labels: set[str]) -> T
 
 
 def _known(cell: str, known_labels: set[str]) -> bool:
-    key = label_key(cell)
+    key = expand(label_key(cell))
     return key in known_labels or any(part.strip() in known_labels for part in key.split("/"))
 
 
@@ -128,13 +134,14 @@ def _is_numbering_row(row: list[Any]) -> bool:
     for cell in cells:
         if isinstance(cell, float) and cell.is_integer():
             cell = str(int(cell))
-        if not isinstance(cell, (str, int)) or not _NUMBERING_TOKEN.match(str(cell).strip()):
+        if not isinstance(cell, (str, int)) or not (_NUMBERING_TOKEN.match(str(cell).strip())
+                                                     or _NUMBERING_FORMULA.match(str(cell).strip())):
             return False
         tokens.append(str(cell).strip())
     if len(set(tokens)) != len(tokens):
         return False
     integers = [int(t) for t in tokens if t.isdigit()]
-    marked = any(t.startswith("(") or t.isalpha() for t in tokens)
+    marked = any(t.startswith("(") or t.isalpha() or "=" in t for t in tokens)
     return marked or integers == list(range(integers[0], integers[0] + len(integers)))
 
 
@@ -181,6 +188,8 @@ def classify_row(row: list[Any]) -> tuple[str | None, str]:
     if any(text in _TOTAL_WORDS or any(text == p or text.startswith(p + " ") for p in _TOTAL_PHRASES)
            for text in lead):
         return "total", first
+    if texts and _GROUP_ROW.search(texts[0]):  # 'A. PHƯỜNG (58 đơn vị)' with its subtotals beside it
+        return "section", " ".join(originals)
     if len(numbers) <= 1 and texts and (_ROMAN_OR_LETTER.match(originals[0].lower()) or any(
             _without_numeral(text).startswith(w) for text in texts for w in _SECTION_WORDS)):
         return "section", " ".join(originals)

@@ -31,3 +31,19 @@ def fold_keep_marks(text: object) -> str:
     if text is None:
         return ""
     return " ".join(nfc(str(text)).lower().replace("–", "-").split())
+
+
+# Office abbreviations, folded; expanded word by word before headers are compared.
+ABBREVIATIONS = {
+    "hs": "ho so", "tthc": "thu tuc hanh chinh", "dvhc": "don vi hanh chinh", "gq": "giai quyet",
+    "gqtthc": "giai quyet thu tuc hanh chinh", "dvc": "dich vu cong", "dvctt": "dich vu cong truc tuyen",
+    "tttt": "thanh toan truc tuyen", "pakn": "phan anh kien nghi", "ks": "ky so", "tn": "tiep nhan",
+    "sl": "so luong", "tl": "ty le", "vb": "van ban", "cns": "cong nghe so", "cnscd": "cong nghe so cong dong",
+    "bdhvs": "binh dan hoc vu so", "tp": "thanh pho", "ubnd": "uy ban nhan dan",
+    "cds": "chuyen doi so", "kq": "ket qua",
+}
+
+
+def expand(key: str) -> str:
+    """Office abbreviations in a folded text written out: 'so hs tn' -> 'so ho so tiep nhan'."""
+    return " ".join(ABBREVIATIONS.get(word, word) for word in key.split())

@@ -150,6 +150,16 @@ class UnitMatcher:
         codes = self.closest_codes(first.base_ascii, first.province_hint or province)
         return UnitMatch(None, "unknown", tuple(self.describe(code) for code in codes), codes)
 
+    def looks_like_unit(self, raw: object) -> bool:
+        """A cell that names a commune anywhere in the country (cheap: no fuzzy search), for finding the
+        unit column by what it holds."""
+        if raw is None or not str(raw).strip():
+            return False
+        for name in self.parse_names(str(raw)):
+            if (None, name.base_marks) in self._marks or (None, name.base_ascii) in self._ascii:
+                return True
+        return False
+
     def _looks_like_other_body(self, raw: str) -> bool:
         written = fold_keep_marks(raw)
         without_authority = fold_keep_marks(_AUTHORITY.sub("", nfc(raw.strip())))

@@ -152,6 +152,17 @@ def mapping_profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]
             con.execute("SELECT fingerprint, mapping FROM mapping_profile ORDER BY created_at").fetchall()}
 
 
+def mapping_profile_named(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str] | None:
+    """One saved mapping by the name it was saved under ({label: target}); None when there is none."""
+    row = con.execute("SELECT mapping FROM mapping_profile WHERE name = ? ORDER BY created_at DESC LIMIT 1",
+                      [name]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def mapping_profile_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [name for (name,) in con.execute("SELECT DISTINCT name FROM mapping_profile ORDER BY name").fetchall()]
+
+
 def save_mapping_profile(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str, mapping: dict[str, str],
                          created_by: str) -> None:
     """Remember a confirmed mapping so the same layout loads again without questions."""

@@ -259,10 +259,11 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
     targets = mapping_targets(list(query(catalog)))
     labels = _target_labels(lang)
     with st.expander(t("upload.map.title"), expanded=any(
-            p.code in ("low_confidence_column", "unmapped_column", "no_indicator_columns", "no_unit_column")
+            p.code in ("low_confidence_column", "unmapped_column", "no_indicator_columns", "no_unit_column",
+                       "column_needs_confirmation")
             for p in state.review.problems)):
         st.caption(t("upload.map.caption"))
-        table = mapping_table(state.review)
+        table = mapping_table(state.review, lang)
         for s, report in enumerate(state.review.sheets):
             if len(state.review.sheets) > 1:
                 st.markdown(f"**{report.name}**")

@@ -42,8 +42,9 @@ UNNAMED = xlsx([["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới", "Đ
 
 def test_a_column_the_loader_does_not_know_loads_once_a_person_maps_it(fresh_db):
     before = review(fresh_db, "laocai_2026-09.xlsx", UNNAMED)
-    assert [(p.code, p.column) for p in before.warnings] == [("unmapped_column", "C · Hồ sơ nhận mới")]
-    assert ("02647", "dossiers_online") not in values(before)
+    # numbers under a header about dossiers that matches no free indicator: asked, never silently left out
+    assert [(p.code, p.column) for p in before.errors] == [("column_needs_confirmation", "C · Hồ sơ nhận mới")]
+    assert before.blocked and ("02647", "dossiers_online") not in values(before)
 
     steered = Steering().with_mapping("Hồ sơ nhận mới", "dossiers_online")
     after = review(fresh_db, "laocai_2026-09.xlsx", UNNAMED, steered)

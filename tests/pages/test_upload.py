@@ -225,7 +225,7 @@ def test_mapping_an_unknown_column_on_the_page_loads_it_and_saves_a_profile(fres
     file = spreadsheet("laocai_2026-09.xlsx", ["Mã xã", "Tổng tiếp nhận", "Hồ sơ nhận mới"], ["02647", 100, 40],
                        ["02671", 200, 50])
     app = upload(open_upload(fresh_db, "en", monkeypatch), file)
-    assert set(problems(app, "en")[CODE["en"]]) == {"unmapped_column"}
+    assert set(problems(app, "en")[CODE["en"]]) == {"column_needs_confirmation"}
 
     app.selectbox(key=f"{key_of(file[1])}_map_0_2.en").set_value("dossiers_online").run()
 
