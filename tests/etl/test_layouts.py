@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def confirmations(one: Layout, review, steering: Steering) -> Steering:
             steering = steering.with_unit(unit.sheet, unit.row, one.units.get((unit.sheet, unit.row), IGNORE))
     if any(p.code in ("no_period", "period_is_quarter") for p in review.errors) or (
             review.periods and review.periods != [PERIOD]):
-        steering = Steering(PERIOD, steering.sheet, steering.skip_unmatched, steering.mapping, steering.unit_picks)
+        steering = replace(steering, period=PERIOD)
     return steering
 
 
