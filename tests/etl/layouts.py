@@ -128,6 +128,9 @@ def _truth() -> dict[tuple[str, str], float]:
         satisfied = responses - rng.randint(0, responses // 10)
         values.update(survey_responses=responses, survey_satisfied=satisfied,
                       satisfaction_rate=round(100 * satisfied / responses, 2))
+        outgoing = rng.randint(60, 1500)
+        signed = outgoing - rng.randint(0, outgoing // 20)
+        values.update(docs_outgoing=outgoing, docs_esigned=signed, esign_rate=round(100 * signed / outgoing, 2))
         for code, value in values.items():
             truth[(unit.code, code)] = float(value)
     return truth
@@ -1009,6 +1012,14 @@ def survey_abbreviations() -> Layout:
             num_col(("Tỷ lệ hài lòng (%)",), "satisfaction_rate")]
     return _simple("survey_abbreviations", "khao_sat_t11.xlsx", QUANG_NINH, cols,
                    title=f"KẾT QUẢ KHẢO SÁT SỰ HÀI LÒNG T11/{YEAR} - TỈNH QUẢNG NINH")
+
+
+@layout
+def esigned_documents() -> Layout:
+    cols = [seq_col(), code_col(("Mã ĐVHC",)), name_col(("Tên ĐVHC",)), num_col(("Tổng số VB đi",), "docs_outgoing"),
+            num_col(("VB đi được ký số",), "docs_esigned"), num_col(("Tỷ lệ VB ký số (%)",), "esign_rate")]
+    return _simple("esigned_documents", "ky_so_van_ban_t11.xlsx", PHU_THO, cols,
+                   title=f"SỐ LIỆU CHUYỂN ĐỔI SỐ LĨNH VỰC TTTT THÁNG {MONTH}/{YEAR}")
 
 
 @layout
