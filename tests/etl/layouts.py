@@ -915,6 +915,15 @@ def names_abbreviated() -> Layout:
 
 
 @layout
+def communes_as_x_dot() -> Layout:
+    """Wards written in full, communes as 'X. Kim Bôi': 'X.' is not the Roman numeral of a section row."""
+    short = Col(("Tên đơn vị",), "_unit_name", lambda u: u.full if u.kind == "phuong" else f"X. {u.name}")
+    cols = [short, num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received")]  # one figure a row, as a section has
+    return _simple("communes_as_x_dot", "xa_viet_tat_t11.xlsx", PHU_THO, cols,
+                   title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH PHÚ THỌ")
+
+
+@layout
 def rates_comma_text() -> Layout:
     cols = [code_col(("Mã ĐVHC",)), name_col(("Tên ĐVHC",)),
             num_col(("Tỷ lệ hồ sơ giải quyết đúng hạn (%)",), "on_time_rate", "comma_text"),
