@@ -266,9 +266,9 @@ def _warn_far_from_history(con: duckdb.DuckDBPyConnection, review: Review, catal
     review.jumps = merged.loc[jumps, ["unit_code", "indicator_code", "period", "prev_period", "previous", "value"]] \
         .rename(columns={"prev_period": "previous_period"}).astype({"unit_code": str, "indicator_code": str,
                                                                    "period": str}).reset_index(drop=True)
-    where = locate(blocks)
+    where = {code: locate([b for b in blocks if code in b.columns]) for code in set(merged.loc[jumps, "indicator_code"])}
     for row in merged[jumps].itertuples(index=False):
-        block, i = where[(row.unit_code, row.period)]
+        block, i = where[row.indicator_code][(row.unit_code, row.period)]  # sheets combined: the one holding it
         column = block.columns[row.indicator_code]
         review.problems.append(Problem("far_from_history", review.file, block.sheet, int(column.rows[i]),
                                        column.label, column.raw[i],

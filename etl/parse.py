@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.columns import ColumnMapping, label_key
+from etl.columns import ColumnMapping, label_key, map_columns
 from errors import Problem
 from etl.period import Period, find_in_text, period_of_cell
 from etl.read import Sheet
@@ -23,6 +23,9 @@ from etl.table import Table, classify_row, fill_merged, find_table
 from etl.units import UnitMatch, UnitMatcher
 from etl.values import parse_number
 
+# Recognise columns from values and relations as well as words; the loader benchmark turns it off once to
+# print what the evidence costs beside the word-only baseline.
+VALUE_EVIDENCE = True
 UNKNOWN_PERIOD = "?"
 OTHER_PERIOD = "other"  # a row of another month than the one asked for with --period
 
@@ -162,9 +165,12 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
         return None
     report.header_rows = [sheet.first_row + r for r in table.header_rows]
     saved = ctx.profiles.get(layout_fingerprint(table.labels))
-    report.mappings = recognise(table.labels, grid[table.data_start:table.data_end], ctx.synonyms, ctx.catalog,
-                                ctx.matcher, (sheet.name,), sheet.first_col, saved, ctx.chosen_mapping,
-                                ctx.accept_guesses)
+    if VALUE_EVIDENCE:
+        report.mappings = recognise(table.labels, grid[table.data_start:table.data_end], ctx.synonyms, ctx.catalog,
+                                    ctx.matcher, (sheet.name,), sheet.first_col, saved, ctx.chosen_mapping,
+                                    ctx.accept_guesses)
+    else:
+        report.mappings = map_columns(table.labels, ctx.synonyms, saved, sheet.first_col, ctx.chosen_mapping)
     roles = {m.target: m for m in report.mappings if m.accepted and m.target and m.target.startswith("_")}
     indicators = [m for m in report.mappings if m.accepted and m.target in ctx.catalog.rows]
     report.layout = "long" if "_indicator" in roles and "_value" in roles else "wide"

@@ -8,6 +8,7 @@ decision keeps its reasons as (catalog key, params) pairs, rendered in the analy
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,7 +22,7 @@ from etl.values import parse_number
 Reason = tuple[str, tuple[tuple[str, Any], ...]]
 
 # Words that say nothing about which indicator a column is.
-_STOP = frozenset({"cua", "cac", "va", "trong", "thang", "ky", "bao", "cao", "nam", "tong", "so", "luong",
+_STOP = frozenset({"cua", "cac", "va", "trong", "do", "thu", "tuc", "hanh", "chinh", "thang", "ky", "bao", "cao", "nam", "tong", "so", "luong",
                    "/", "%", "the", "of", "number", "cot", "tai", "duoc", "da", "theo"})
 # A header this bare needs the sheet's name or the group label to say which indicator it is.
 _BARE = frozenset({"diem", "ty le", "so luong", "so ho so", "gia tri", "so lieu", "ket qua", "tong diem", "diem so",
@@ -35,7 +36,7 @@ def norm(text: object) -> str:
 
 
 def _tokens(key: str) -> frozenset[str]:
-    words = key.replace("/", " ").split()
+    words = [w for w in key.replace("/", " ").split() if not w.isdigit()]  # '(22 điểm)', 'Bộ chỉ số 766
     # 'so' matters before 'hoa' (số hóa), not as 'số lượng'/'số hồ sơ'
     return frozenset(w for w in words if w not in _STOP or w == "so" and "hoa" in words)
 
@@ -69,6 +70,8 @@ def word_candidates(label: str, vocab: Vocabulary, context: tuple[str, ...] = ()
     """target -> (word score 0..1, reason) from the header alone and, for a bare header, with its context."""
     key = norm(label)
     found: dict[str, tuple[float, Reason]] = {}
+    if "ky so" in key and " ks" in f" {label_key(label)}":  # KS is ký số (signing) or khảo sát (survey)
+        found = word_candidates(re.sub(r"\bks\b", "khao sat", label_key(label)), vocab, context)
 
     def offer(target: str, score: float, reason: Reason) -> None:
         if score > found.get(target, (0.0,))[0]:
@@ -84,9 +87,11 @@ def word_candidates(label: str, vocab: Vocabulary, context: tuple[str, ...] = ()
     variants = [(key, 1.0, None), (child, 0.92, None)]
     if len(parts) > 1:
         variants.append((" ".join(parts), 0.97, None))
+        variants += [(part, 0.88, None) for part in parts[:-1]]
     if bare:
         for text in context:
             variants.append((f"{child} {norm(text)}", 0.9, text))
+    child_words = _tokens(child)
     for variant, weight, via in variants:
         target = vocab.exact.get(variant)
         if target:
@@ -98,10 +103,12 @@ def word_candidates(label: str, vocab: Vocabulary, context: tuple[str, ...] = ()
             continue
         for tokens, target, synonym in vocab.token_sets:
             common = len(words & tokens)
-            if not common:
-                continue
-            dice = 2 * common / (len(words) + len(tokens))
-            if dice >= 0.5:
+            if not common or via is not None and not (words - child_words) & tokens:
+                continue  # the sheet's name must be what matches, not the bare header again
+            # how much of the known name the header carries, then how much of the header it explains:
+            # 'Số HS DVCTT' carries all of 'hồ sơ trực tuyến' and says a little more
+            dice = common / len(tokens) * (0.7 + 0.3 * common / len(words))
+            if dice >= 0.45:
                 reason = ("reason.header_words", (("label", label), ("synonym", synonym))) if via is None else \
                     ("reason.header_context", (("label", label), ("context", via)))
                 offer(target, round(dice * weight * 0.97 * (loose if via is None else 1.0), 3), reason)
@@ -235,7 +242,9 @@ def recognise(labels: list[str], data: list[list[Any]], index: dict[str, str], c
             fixed[ev.index] = (saved[ev.label] or None, "profile")
         scores.append(_score_column(ev, vocab, catalog, context, len(data)))
     assignment = _assign(scores, fixed)
+    _discover_rates(assignment, evidence, scores, catalog)
     _relations(assignment, evidence, scores, catalog)
+    _clear_margins(assignment, evidence, scores)
     mappings = []
     for ev in evidence:
         letter = column_letter(ev.index + offset)
@@ -310,7 +319,7 @@ def _score_column(ev: ColumnEvidence, vocab: Vocabulary, catalog: Any, context: 
     # values are then checked (and wrong ones reported row by row) rather than the column dropped.
     for target, word in clear.items():
         others = max((score for t, (score, _r) in out.items() if t != target and not t.startswith("_")), default=0)
-        if word >= 0.9 and out[target][0] < word * 0.9 and others < AUTO_ACCEPT:
+        if word >= 0.9 and out[target][0] < word * 0.9 and others < 0.6:
             out[target] = (word * 0.9, out[target][1][:1])
     # content alone: a column of unit names or codes is the unit column whatever its header says
     if ev.unit_share >= 0.5:
@@ -384,6 +393,57 @@ def _relations(assignment: dict[int, str], evidence: list[ColumnEvidence],
         if ok.sum() and np.allclose(given[ok], expected[ok], atol=max(0.06, 0.011 * np.nanmax(np.abs(expected)))):
             confirm(code, ("reason.ratio_of", (("a", evidence[by_target[row.numerator]].label),
                                                ("b", evidence[by_target[row.denominator]].label))))
+
+
+def _clear_margins(assignment: dict[int, str], evidence: list[ColumnEvidence],
+                   scores: list[dict[str, tuple[float, list[Reason]]]]) -> None:
+    """A header of several words that is far more like one free indicator than any other is sure enough:
+    'Số HS DVCTT' is 'hồ sơ trực tuyến' rather than 'toàn trình' or 'thanh toán'."""
+    taken = set(assignment.values())
+    for i, target in assignment.items():
+        score, reasons = scores[i][target]
+        if not 0.55 <= score < AUTO_ACCEPT or target.startswith("_") or reasons[0][0] != "reason.header_words":
+            continue
+        if len(_tokens(norm(evidence[i].label).split("/")[-1])) < 2:
+            continue  # a bare header needs its context, not a margin
+        runner = max((s for t, (s, _r) in scores[i].items() if t != target and t not in taken), default=0.0)
+        if score - runner >= 0.1:
+            scores[i][target] = (AUTO_ACCEPT, [*reasons, ("reason.clear_margin", (("runner", round(100 * runner)),))])
+
+
+def _discover_rates(assignment: dict[int, str], evidence: list[ColumnEvidence],
+                    scores: list[dict[str, tuple[float, list[Reason]]]], catalog: Any) -> None:
+    """A column of shares whose header is unsure ('Tỷ lệ (%)' with its group label lost) is the rate its
+    values equal: numerator ÷ denominator of two columns already placed."""
+    by_target = {t: i for i, t in assignment.items()}
+    for i, ev in enumerate(evidence):
+        current = assignment.get(i)
+        if current is not None and scores[i][current][0] >= AUTO_ACCEPT:
+            continue
+        given = ev.profile.values
+        if not ev.profile.numbers or ev.profile.integers or len(given) < 2:
+            continue
+        for code, row in catalog.rows.items():
+            if row.kind != "rate" or row.unit != "percent" or code in by_target:
+                continue
+            if row.numerator not in by_target or row.denominator not in by_target:
+                continue
+            n = evidence[by_target[row.numerator]].profile.values
+            d = evidence[by_target[row.denominator]].profile.values
+            if not len(n) == len(d) == len(given):
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                expected = np.where(d > 0, n / d, np.nan) * (1.0 if ev.profile.fraction else 100.0)
+            ok = ~np.isnan(expected)
+            if ok.sum() >= 2 and np.allclose(given[ok], expected[ok], atol=0.06):
+                if current is not None:
+                    del by_target[current]
+                assignment[i] = code
+                by_target[code] = i
+                reason = ("reason.ratio_of", (("a", evidence[by_target[row.numerator]].label),
+                                              ("b", evidence[by_target[row.denominator]].label)))
+                scores[i][code] = (0.97, [reason])
+                break
 
 
 def indicator_of_words(name: object, index: dict[str, str], catalog_codes: set[str]) -> str | None:

@@ -18,6 +18,8 @@ import pandas as pd
 from etl.text import fold, fold_keep_marks, nfc
 
 _TYPE_PREFIXES = {"xã": "xa", "phường": "phuong", "đặc khu": "dac_khu", "thị trấn": "xa"}
+_SHORT_PREFIX = re.compile(r"^(?:(p|x|tt|đk|dk)\.\s*|(tt|đk|dk)\s+)(?=\w)", re.IGNORECASE)
+_SHORT_TYPES = {"p": "phuong", "x": "xa", "tt": "xa", "đk": "dac_khu", "dk": "dac_khu"}
 _ASCII_TYPE_PREFIXES = {"xa": "xa", "phuong": "phuong", "dac khu": "dac_khu", "thi tran": "xa"}
 _AUTHORITY = re.compile(r"^(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân|uy ban nhan dan|đảng ủy|hđnd)\s+",
                         re.IGNORECASE)
@@ -112,6 +114,10 @@ class UnitMatcher:
             if named is not None:
                 province_hint, text = named, text[: suffix.start()]
         text = _AUTHORITY.sub("", text).strip()
+        if short := _SHORT_PREFIX.match(text):  # 'P. Hà Tu', 'X.Hải Sơn', 'TT. Cô Tô'
+            kind = _SHORT_TYPES[(short.group(1) or short.group(2)).lower()]
+            return [self._name(text[short.end():], kind, province_hint), self._name(text[short.end():], None,
+                                                                                     province_hint)]
         lowered = text.lower()
         for prefix, kind in _TYPE_PREFIXES.items():
             if lowered.startswith(prefix + " "):
