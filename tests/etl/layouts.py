@@ -749,6 +749,24 @@ def unit_dac_khu() -> Layout:
                    title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH QUẢNG NINH")
 
 
+# -- wordings no list holds: the same words in another order, other office abbreviations
+
+@layout
+def reworded_unit_and_counts() -> Layout:
+    cols = [seq_col(("TT",)), name_col(("Tên phường, xã",)), num_col(("Số lượng HS đã TN",), "dossiers_received"),
+            num_col(("HS đã GQ đúng hạn",), "dossiers_on_time"), num_col(("HS GQ trễ hạn",), "dossiers_overdue")]
+    return _simple("reworded_unit_and_counts", "dien_dat_khac_t11.xlsx", PHU_THO, cols,
+                   title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH PHÚ THỌ")
+
+
+@layout
+def reworded_online_and_survey() -> Layout:
+    cols = [code_col(("Mã ĐVHC",)), name_col(("Đơn vị cấp xã",)), num_col(("Tổng HS tiếp nhận",), "dossiers_received"),
+            num_col(("Trong đó: HS nộp qua DVCTT",), "dossiers_online"),
+            num_col(("Số lượt đánh giá",), "survey_responses"), num_col(("Số lượt ĐG hài lòng",), "survey_satisfied")]
+    return _simple("reworded_online_and_survey", "dvctt_danh_gia_t11.xlsx", HA_NOI, cols)
+
+
 # -- header depth, merged and wrapped cells, numbering rows
 
 def _progress_group(style: str = "plain") -> list[Col]:
