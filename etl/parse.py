@@ -21,6 +21,7 @@ from etl.read import Sheet
 from etl.recognise import indicator_of_words, looks_like_indicator, recognise
 from etl.table import Table, classify_row, fill_merged, find_table
 from etl.units import UnitMatch, UnitMatcher
+from etl.text import fold
 from etl.values import parse_number
 
 # Recognise columns from values and relations as well as words; the loader benchmark turns it off once to
@@ -387,6 +388,9 @@ def _unmatched_row(ctx: SheetContext, row: list[Any], row_number: int, match: Un
     kind, text = classify_row(row)
     if kind == "empty":
         return False
+    if kind is None and match.how == "unknown" and fold(shown).startswith(("cong ", "tong ")) \
+            and sum(1 for cell in row if isinstance(cell, (int, float))) >= 2:
+        kind = "total"  # 'Cộng Phú Thọ' beside its sums: no unit is called that ('Tổng Cọt' matched already)
     if kind in ("section", "total"):
         ctx.skipped.append(Skipped(ctx.sheet.name, row_number, kind, text))
         return False

@@ -22,7 +22,7 @@ from etl.values import parse_number
 Reason = tuple[str, tuple[tuple[str, Any], ...]]
 
 # Words that say nothing about which indicator a column is.
-_STOP = frozenset({"cua", "cac", "va", "trong", "do", "thu", "tuc", "hanh", "chinh", "thang", "ky", "bao", "cao", "nam", "tong", "so", "luong",
+_STOP = frozenset({"cua", "cac", "va", "trong", "do", "hanh", "chinh", "thang", "ky", "bao", "cao", "nam", "tong", "so", "luong",
                    "/", "%", "the", "of", "number", "cot", "tai", "duoc", "da", "theo"})
 # A header this bare needs the sheet's name or the group label to say which indicator it is.
 _BARE = frozenset({"diem", "ty le", "so luong", "so ho so", "gia tri", "so lieu", "ket qua", "tong diem", "diem so",
@@ -313,6 +313,8 @@ def _score_column(ev: ColumnEvidence, vocab: Vocabulary, catalog: Any, context: 
                 out[target] = (word * (0.6 if prof.texts == 0 else 0.2), [reason])
                 continue
             fit, why = value_fit(prof, catalog.rows[target], catalog.maximum(target))
+            if prof.numbers < 3:  # too few cells to overrule the header
+                fit = max(fit, 0.8)
             out[target] = (word if fit >= 0.8 else word * fit, [reason, why])
             clear[target] = word
     # A header that clearly names an indicator keeps it when no other reading fits the values better: the

@@ -16,7 +16,7 @@ _NUMBERING_TOKEN = re.compile(r"^\(?[A-Za-z0-9]{1,3}\)?$")
 # a numbered column's rule written under it: '(3)=(4)/(3)', '5=3+4', '(6) = (4) x 100 / (3)'
 _NUMBERING_FORMULA = re.compile(r"^\(?[A-Za-z0-9]{1,3}\)?\s*=\s*[()A-Za-z0-9+\-*/x:.,%\s]+$")
 _ROMAN_OR_LETTER = re.compile(r"^(?:[ivxlc]+|[a-d])(?:[.)]\s*.*)?$")
-_SECTION_WORDS = ("tinh ", "thanh pho ", "cap xa", "cap phuong", "cap huyen", "cap tinh", "cac xa", "cac phuong", "khoi xa",
+_SECTION_WORDS = ("cap xa", "cap phuong", "cap huyen", "cap tinh", "cac xa", "cac phuong", "khoi xa",
                   "khoi phuong", "commune level")
 # Phrases that open a totals row; single words ('cộng', 'tổng') only when they are the whole cell,
 # because commune names may start with them.
@@ -189,8 +189,6 @@ def classify_row(row: list[Any]) -> tuple[str | None, str]:
     if any(text in _TOTAL_WORDS or any(text == p or text.startswith(p + " ") for p in _TOTAL_PHRASES)
            for text in lead):
         return "total", first
-    if len(numbers) >= 2 and texts and texts[0].startswith(("cong ", "tong ")):
-        return "total", first  # 'Cộng Phú Thọ' beside its sums (only asked of rows whose unit did not match)
     if texts and _GROUP_ROW.search(texts[0]):  # 'A. PHƯỜNG (58 đơn vị)' with its subtotals beside it
         return "section", " ".join(originals)
     if len(numbers) <= 1 and texts and (_ROMAN_OR_LETTER.match(originals[0].lower()) or any(

@@ -231,7 +231,7 @@ def test_long_format_accepts_indicator_names_in_words_and_abbreviations(fresh_db
     assert [values[(c, "dossiers_on_time")] for c, _ in units] == [f[1] for f in figures]
 
 
-DOUBTFUL_HEADER = "HS nộp qua mạng"
+DOUBTFUL_HEADER = "HS thanh toán"  # as like payment_online as dossiers_full_online
 
 
 def doubtful_file(tmp_path: Path, seed: int) -> tuple[Path, list[tuple[str, str]], list[int]]:
@@ -291,3 +291,18 @@ def test_the_command_line_loads_with_a_saved_profile_named_on_it(fresh_db, tmp_p
     ("tl tttt", "ty le thanh toan truc tuyen"), ("so pakn", "so phan anh kien nghi")])
 def test_office_abbreviations_are_written_out_word_by_word(written, expanded):
     assert expand(written) == expanded
+
+
+def test_an_empty_code_cell_falls_back_to_the_name_and_a_department_is_skipped(fresh_db, tmp_path):
+    units = communes(41, 6)
+    figures = counts(41, len(units))
+    rows = [["Mã xã", "Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn", "Quá hạn"]]
+    rows += [[code if i % 2 else None, name, *f] for i, ((code, name), f) in enumerate(zip(units, figures))]
+    rows.insert(3, [None, "Sở Nội vụ", 40, 40, 0])
+    path = write(tmp_path / "co_so_2026-09.xlsx", {"Sheet1": rows})
+
+    result = load_file(path, db=fresh_db, period=PERIOD)
+
+    assert result.status == "loaded", [p.message("en") for p in result.review.errors]
+    assert [(s.row, s.reason) for s in result.review.skipped] == [(4, "not_commune")]
+    assert [stored(fresh_db)[(c, "dossiers_received")] for c, _ in units] == [f[0] for f in figures]
