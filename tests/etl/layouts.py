@@ -128,6 +128,9 @@ def _truth() -> dict[tuple[str, str], float]:
         satisfied = responses - rng.randint(0, responses // 10)
         values.update(survey_responses=responses, survey_satisfied=satisfied,
                       satisfaction_rate=round(100 * satisfied / responses, 2))
+        outgoing = rng.randint(60, 1500)
+        signed = outgoing - rng.randint(0, outgoing // 20)
+        values.update(docs_outgoing=outgoing, docs_esigned=signed, esign_rate=round(100 * signed / outgoing, 2))
         for code, value in values.items():
             truth[(unit.code, code)] = float(value)
     return truth
@@ -746,6 +749,24 @@ def unit_dac_khu() -> Layout:
                    title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH QUẢNG NINH")
 
 
+# -- wordings no list holds: the same words in another order, other office abbreviations
+
+@layout
+def reworded_unit_and_counts() -> Layout:
+    cols = [seq_col(("TT",)), name_col(("Tên phường, xã",)), num_col(("Số lượng HS đã TN",), "dossiers_received"),
+            num_col(("HS đã GQ đúng hạn",), "dossiers_on_time"), num_col(("HS GQ trễ hạn",), "dossiers_overdue")]
+    return _simple("reworded_unit_and_counts", "dien_dat_khac_t11.xlsx", PHU_THO, cols,
+                   title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH PHÚ THỌ")
+
+
+@layout
+def reworded_online_and_survey() -> Layout:
+    cols = [code_col(("Mã ĐVHC",)), name_col(("Đơn vị cấp xã",)), num_col(("Tổng HS tiếp nhận",), "dossiers_received"),
+            num_col(("Trong đó: HS nộp qua DVCTT",), "dossiers_online"),
+            num_col(("Số lượt đánh giá",), "survey_responses"), num_col(("Số lượt ĐG hài lòng",), "survey_satisfied")]
+    return _simple("reworded_online_and_survey", "dvctt_danh_gia_t11.xlsx", HA_NOI, cols)
+
+
 # -- header depth, merged and wrapped cells, numbering rows
 
 def _progress_group(style: str = "plain") -> list[Col]:
@@ -912,6 +933,15 @@ def names_abbreviated() -> Layout:
 
 
 @layout
+def communes_as_x_dot() -> Layout:
+    """Wards written in full, communes as 'X. Kim Bôi': 'X.' is not the Roman numeral of a section row."""
+    short = Col(("Tên đơn vị",), "_unit_name", lambda u: u.full if u.kind == "phuong" else f"X. {u.name}")
+    cols = [short, num_col(("Tổng số hồ sơ tiếp nhận",), "dossiers_received")]  # one figure a row, as a section has
+    return _simple("communes_as_x_dot", "xa_viet_tat_t11.xlsx", PHU_THO, cols,
+                   title=f"BÁO CÁO THÁNG {MONTH}/{YEAR} - TỈNH PHÚ THỌ")
+
+
+@layout
 def rates_comma_text() -> Layout:
     cols = [code_col(("Mã ĐVHC",)), name_col(("Tên ĐVHC",)),
             num_col(("Tỷ lệ hồ sơ giải quyết đúng hạn (%)",), "on_time_rate", "comma_text"),
@@ -1009,6 +1039,14 @@ def survey_abbreviations() -> Layout:
             num_col(("Tỷ lệ hài lòng (%)",), "satisfaction_rate")]
     return _simple("survey_abbreviations", "khao_sat_t11.xlsx", QUANG_NINH, cols,
                    title=f"KẾT QUẢ KHẢO SÁT SỰ HÀI LÒNG T11/{YEAR} - TỈNH QUẢNG NINH")
+
+
+@layout
+def esigned_documents() -> Layout:
+    cols = [seq_col(), code_col(("Mã ĐVHC",)), name_col(("Tên ĐVHC",)), num_col(("Tổng số VB đi",), "docs_outgoing"),
+            num_col(("VB đi được ký số",), "docs_esigned"), num_col(("Tỷ lệ VB ký số (%)",), "esign_rate")]
+    return _simple("esigned_documents", "ky_so_van_ban_t11.xlsx", PHU_THO, cols,
+                   title=f"SỐ LIỆU CHUYỂN ĐỔI SỐ LĨNH VỰC TTTT THÁNG {MONTH}/{YEAR}")
 
 
 @layout
@@ -1242,6 +1280,14 @@ RATE_TOLERANCE = 0.005 + 1e-9
 
 
 
+def observed(observations: Any) -> dict[tuple[str, str, str], tuple[float, bool]]:
+    """A review's observations (a DataFrame) as (unit, indicator, period) -> (value, derived)."""
+    if not len(observations):
+        return {}
+    keys = zip(observations["unit_code"], observations["indicator_code"], observations["period"])
+    return {key: (v, d) for key, v, d in zip(keys, observations["value"], observations["derived"])}
+
+
 def differences(layout: Layout, stored: dict[tuple[str, str, str], tuple[float, bool]]) -> list[str]:
     """Every way the stored values differ from the truth: a value the file carries and that is missing
     or wrong, and any stored value that is not a true one (wrong unit, indicator, month or number)."""
@@ -1278,11 +1324,7 @@ def check(layouts: list[Layout]) -> None:
             good = 0
             for one in layouts:
                 review = review_upload(con, one.name, one.data)
-                obs = review.observations
-                found = {} if not len(obs) else {
-                    key: (v, d) for key, v, d in zip(zip(obs["unit_code"], obs["indicator_code"], obs["period"]),
-                                                     obs["value"], obs["derived"])}
-                wrong = [] if review.blocked else differences(one, found)
+                wrong = [] if review.blocked else differences(one, observed(review.observations))
                 errors = sorted({p.code for p in review.errors})
                 state = "STOPS " + ",".join(errors) if review.blocked else "WRONG" if wrong else "OK"
                 if one.confirm and not review.blocked:
