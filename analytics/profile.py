@@ -21,9 +21,9 @@ The rules (each one stated once, here)
   population, where more is neither better nor worse) get no rank, no light and no strength.
   `*_rank_change` is previous rank − current rank: positive means the unit moved up.
 - Change: `change` is this month's rounded value − the previous calendar month's rounded value.
-- Province comparison: `province_value` is, for a rate, the province's own rate from its communes'
-  summed numerators and denominators (never a mean of rates); for every other indicator (counts,
-  days, scores, the service index) the mean over the province's communes with a value.
+- Province comparison: `province_value` is the province's figure by the one area rule of
+  analytics.aggregate (rates from summed counts, days weighted by dossiers, counts as totals, the
+  index and other scores as the mean of the communes that have them), the same as every other page.
 - Traffic light (`light`), for indicators where higher is better and a goal exists
   (analytics.league.goal: the catalog target, else the maximum):
     with a target:  green when the value reaches the target, amber from 90% of the target, else red;
@@ -57,11 +57,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.aggregate import area_value, unit_rows
 from analytics.league import SPARKLINE_MONTHS, goal, months_back
 from analytics.league import _monthly as monthly_values  # the sparkline rule, shared with the rankings
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import communes, rounded
-from analytics.values import SERVICE_INDEX, Indicator, catalog, derive, group_codes, load_observations, \
+from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations, \
     service_index_from
 from errors import XasoError
 from i18n import format_number, translate
@@ -330,21 +331,11 @@ def _difference(before: int | None, now: int | None) -> int | None:
 
 def _province_values(obs: pd.DataFrame, indicators: dict[str, Indicator], codes: list[str], month: str,
                      now: pd.DataFrame, in_province: np.ndarray) -> list[float | None]:
-    """Rates from the province's summed counts; everything else the mean of its communes (rounded values)."""
+    """The province's figure for each indicator by the one area rule (analytics.aggregate)."""
     members = set(now.index[in_province])
     rows = obs[(obs["period"] == month) & obs["unit_code"].isin(members)]
-    means = now[in_province].mean(axis=0)
-    out = []
-    for code in codes:
-        ind = indicators[code]
-        counted = rows[(rows["indicator_code"] == code) & rows["denominator"].notna()] if ind.kind == "rate" else None
-        if counted is not None and len(counted) and counted["denominator"].sum() > 0:
-            ratio = counted["numerator"].sum() / counted["denominator"].sum()
-            out.append(float(derive(ind, np.array([ratio]))[0]))
-        else:
-            mean = means[code]
-            out.append(None if pd.isna(mean) else float(mean))
-    return out
+    when = AnalysisPeriod.parse(month)
+    return [area_value(unit_rows(rows, indicators, code, when), indicators[code])[0] for code in codes]
 
 
 def _with_sparklines(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], lines_: list[Line],
