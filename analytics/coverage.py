@@ -100,3 +100,14 @@ def default_month(con: duckdb.DuckDBPyConnection, scope: str | None = None,
         return complete[-1]
     row = con.execute("SELECT max(period) FROM observation WHERE is_current").fetchone()
     return row[0] if row else None
+
+
+def scope_coverage(con: duckdb.DuckDBPyConnection, month: str, scope: str | None = None) -> Coverage:
+    """The coverage that decides whether a page's month is complete (a commune: its province's)."""
+    return coverage(con, month, comparison_scope(con, scope))
+
+
+def month_coverages(con: duckdb.DuckDBPyConnection, scope: str | None = None) -> dict[str, Coverage]:
+    """Every month with data -> its coverage in the scope (a commune: its province), for month pickers."""
+    frame = coverage_by_month(con, comparison_scope(con, scope))
+    return {row.period: Coverage(row.period, int(row.reported), int(row.expected)) for row in frame.itertuples()}

@@ -23,7 +23,7 @@ from ui.data import query
 from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
 from ui.links import follow_linked_period, linked_unit
-from ui.widgets import choice, month_label, reset_choice
+from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice
 
 SLIDE_KEY = "present_slide"
 PREVIOUS_KEY, NEXT_KEY = "present_previous", "present_next"
@@ -88,8 +88,9 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
         labels = dict(zip(units["code"], units["full_name_vi"] + " (" + units["code"] + ")"))
         unit = choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get, cols[2])
     follow_linked_period(f"{key}_month", available)
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), cols[3]) if available else None
+    month = month_choice(f"{key}_month", available, unit, cols[3])
+    if month is not None and unit:
+        coverage_note(month, unit)
     return unit, month
 
 

@@ -16,7 +16,7 @@ from ui.data import query
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
-from ui.widgets import choice, month_label, reset_choice
+from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice
 
 # colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
 GAIN, LOSS, TOTAL = "#1f4e79", "#f0a35e", "#8c8c8c"
@@ -43,8 +43,9 @@ def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
     columns = st.columns([3, 1])
     unit = choice("selectbox", t("profile.pick"), list(labels), f"{key}_unit", labels.get, columns[0])
     follow_linked_period(f"{key}_month", available)
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), columns[1]) if available else None
+    month = month_choice(f"{key}_month", available, unit, columns[1])
+    if month is not None and unit:
+        coverage_note(month, unit)
     if unit and unit != linked:
         st.query_params[UNIT_PARAM] = unit  # the address names the unit shown, so it can be shared
         st.session_state[f"{key}_linked"] = unit

@@ -19,7 +19,7 @@ from ui.data import query
 from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.links import profile_href
-from ui.widgets import choice, month_label
+from ui.widgets import choice, month_choice, month_label
 
 SHOWN_ROWS = 500  # longer lists are cut on screen; the files hold every row
 # light = reported, dark = missing: the order of lightness survives grayscale and colour blindness
@@ -38,8 +38,7 @@ def quality_controls(key: str) -> tuple[str, str | None] | None:
         return None
     lang = language()  # format functions are kept and re-run later by Streamlit: bind the language now
     left, right, _ = st.columns([2, 3, 4])
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), left)
+    month = month_choice(f"{key}_month", available, st.session_state.get(f"{key}_province"), left)
     table = query(provinces)
     places = {None: translate("scope.country", lang),
               **dict(zip(table["code"], table["name_en" if lang == "en" else "name_vi"]))}
