@@ -46,6 +46,7 @@ The rules (each one stated once, here)
   change), others_effect = rank_with_own_change − current rank (places gained or lost because the
   others moved, joined or left the ranking); own_effect + others_effect = previous rank − current rank.
   None when the unit has no index in either month.
+- What would it take (`lifts`): analytics.lift, for the weakest 766 groups computed from counts.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ import pandas as pd
 
 from analytics.aggregate import area_value, unit_rows
 from analytics.league import SPARKLINE_MONTHS, goal, months_back
+from analytics.lift import Lift, lifts
 from analytics.league import _monthly as monthly_values  # the sparkline rule, shared with the rankings
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import communes, rounded
@@ -185,6 +187,7 @@ class Profile:
     strengths: tuple[str, ...]  # indicator codes, strongest first
     weaknesses: tuple[str, ...]  # weakest first
     rank_change: RankChange | None
+    lifts: tuple[Lift, ...] = ()  # what would lift its weakest count-based 766 groups (analytics.lift)
 
     def line(self, code: str) -> Line | None:
         return next((line for line in self.lines if line.code == code), None)
@@ -278,7 +281,22 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> Profi
                    province_code=who["province_code"], province_vi=who["province_vi"], province_en=who["province_en"],
                    month=month, previous_month=previous, sparkline_months=tuple(window), status=status,
                    reported=reported, missing=missing, lines=tuple(lines_), strengths=strengths,
-                   weaknesses=weaknesses, rank_change=change)
+                   weaknesses=weaknesses, rank_change=change,
+                   lifts=_lifts(indicators, obs, raw_now, unit_code, month, in_province, position))
+
+
+def _lifts(indicators: dict[str, Indicator], obs: pd.DataFrame, raw_now: pd.DataFrame, unit_code: str, month: str,
+           in_province: np.ndarray, position: int) -> tuple[Lift, ...]:
+    """What would lift the unit's weakest count-based groups, against the province's current indices."""
+    own = obs[(obs["unit_code"] == unit_code) & (obs["period"] == month)]
+    counts = pd.DataFrame({"numerator": own["numerator"].to_numpy(float),
+                           "denominator": own["denominator"].to_numpy(float)},
+                          index=own["indicator_code"].astype(str).to_numpy())
+    others = in_province.copy()
+    others[position] = False
+    index = raw_now[SERVICE_INDEX].to_numpy(float)
+    return lifts(indicators, counts, raw_now.iloc[position], int(indicators[SERVICE_INDEX].decimals),
+                 float(index[position]), index[others])
 
 
 def _line_codes(indicators: dict[str, Indicator]) -> list[str]:

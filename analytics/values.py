@@ -84,7 +84,11 @@ def load_observations(con: duckdb.DuckDBPyConnection, codes: set[str] | list[str
     """, params={"codes": sorted(codes), "months": sorted(set(months)), "units": units}).to_arrow_table()
     for name in ("indicator_code", "period"):
         table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
-    return table.to_pandas()
+    frame = table.to_pandas()
+    # Arrow lists the months in the order met: put them in calendar order, so sorting by period (the
+    # last month of a stock, over a quarter or a year) sorts by time
+    frame["period"] = frame["period"].cat.reorder_categories(sorted(frame["period"].cat.categories))
+    return frame
 
 
 def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], code: str,

@@ -10,7 +10,8 @@ import streamlit as st
 from analytics.exports import safe_file_name
 from analytics.overview import communes, months
 from analytics.profile import Line, Profile, RankChange
-from analytics.values import SERVICE_INDEX
+from analytics.lift import describe
+from analytics.values import SERVICE_INDEX, catalog
 from i18n import format_number, translate
 from ui.data import query
 from ui.exports import table_downloads
@@ -191,6 +192,17 @@ def strengths_and_weaknesses(result: Profile) -> None:
             line = result.line(code)
             column.markdown(t("profile.peer_line", indicator=line.name(lang), value=_value(line, line.value),
                               percentile=number(line.peer_percentile, 0)))
+
+
+def what_it_takes(result: Profile) -> None:
+    """For the weakest 766 groups computed from counts: the smallest change that gains a place."""
+    st.subheader(t("profile.lift_title"))
+    st.caption(t("profile.lift_caption"))
+    if not result.lifts:
+        st.info(t("profile.lift.none"))
+        return
+    indicators = query(catalog)
+    st.markdown("\n".join(f"- {describe(lift, indicators, language())}" for lift in result.lifts))
 
 
 def rank_change_charts(result: Profile) -> None:
