@@ -15,7 +15,6 @@ from analytics.geo import map_values
 from analytics.overview import Scope, headline_series
 from analytics.periods import AnalysisPeriod
 from analytics.profile import profile
-from analytics.ranking import rank
 from analytics.trends import NATIONAL, trends
 from analytics.values import SERVICE_INDEX, catalog, load_observations, needed_codes
 
@@ -96,46 +95,53 @@ def _same(a: float | None, b: float | None, decimals: int | None = None) -> bool
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def test_every_indicator_is_the_same_figure_everywhere_and_follows_its_rule(demo):
+@pytest.fixture(scope="module")
+def pages(demo):
+    """What the month-only pages show, built once for every indicator: the Profile, Trends and Overview."""
     con, indicators, commune, province = demo
     codes = tuple(indicators)
     month = PERIODS[0]
-    found = profile(con, commune, month)
-    lines = trends(con, codes, (commune,), (province,))
-    series = {scope: headline_series(con, Scope(scope), codes).set_index(["indicator_code", "period"])["value"]
-              for scope in (None, province, commune)}
+    return {"profile": profile(con, commune, month),
+            "trends": {t.indicator: t for t in trends(con, codes, (commune,), (province,))},
+            "overview": {scope: headline_series(con, Scope(scope), codes).set_index(["indicator_code", "period"])["value"]
+                         for scope in (None, province, commune)}}
+
+
+CODES = pd.read_csv(__import__("pathlib").Path(__file__).parents[2] / "data" / "indicators.csv")["code"].tolist()
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_indicator_is_the_same_figure_everywhere_and_follows_its_rule(demo, pages, code):
+    con, indicators, commune, province = demo
+    month = PERIODS[0]
+    ind = indicators[code]
+    decimals = int(ind.decimals)
+    trend = pages["trends"][code]
     wrong = []
-    for code in codes:
-        ind = indicators[code]
-        decimals = int(ind.decimals)
-        trend = next(t for t in lines if t.indicator == code)
-        for period in PERIODS:
-            expected = {"country": _rule(con, indicators, code, period, None),
-                        "province": _rule(con, indicators, code, period, _members(con, province)),
-                        "commune": _rule(con, indicators, code, period, [commune])}
-            shown: dict[str, dict[str, float | None]] = {"country": {}, "province": {}, "commune": {}}
-            provinces = map_values(con, code, period, "provinces").table.set_index("code")
-            shown["province"]["map"] = float(provinces.at[province, "value"])
-            if ind.direction in ("higher", "lower"):
-                ranked = rank(con, code, period, province=province).table.set_index("unit_code")
-                shown["commune"]["rankings"] = float(ranked.at[commune, "value"]) if commune in ranked.index else None
-                drawn = map_values(con, code, period, "communes", province).table.set_index("code")
-                shown["commune"]["map"] = float(drawn.at[commune, "value"])
-            if period == month:
-                shown["country"]["overview"] = series[None].get((code, month))
-                shown["province"]["overview"] = series[province].get((code, month))
-                shown["commune"]["overview"] = series[commune].get((code, month))
-                shown["country"]["trends"] = float(trend.areas.at[month, NATIONAL])
-                shown["province"]["trends"] = float(trend.areas.at[month, province])
-                shown["commune"]["trends"] = float(trend.units.at[month, commune])
-                line = found.line(code)
-                shown["province"]["profile"] = line.province_value
-                shown["commune"]["profile"] = line.value  # rounded to the catalog's decimals
-            for scope, consumers in shown.items():
-                for consumer, value in consumers.items():
-                    rounded_ = decimals if consumer == "profile" and scope == "commune" else None
-                    if not _same(value, expected[scope], rounded_):
-                        wrong.append((code, period, scope, consumer, value, expected[scope]))
+    for period in PERIODS:
+        expected = {"country": _rule(con, indicators, code, period, None),
+                    "province": _rule(con, indicators, code, period, _members(con, province)),
+                    "commune": _rule(con, indicators, code, period, [commune])}
+        shown: dict[str, dict[str, float | None]] = {"country": {}, "province": {}, "commune": {}}
+        provinces = map_values(con, code, period, "provinces").table.set_index("code")
+        shown["province"]["map"] = float(provinces.at[province, "value"])
+        if ind.direction in ("higher", "lower"):
+            drawn = map_values(con, code, period, "communes", province).table.set_index("code")
+            shown["commune"]["map and rankings"] = float(drawn.at[commune, "value"])  # the map draws rank()'s values
+        if period == month:
+            for scope, key in (("country", None), ("province", province), ("commune", commune)):
+                shown[scope]["overview"] = pages["overview"][key].get((code, month))
+            shown["country"]["trends"] = float(trend.areas.at[month, NATIONAL])
+            shown["province"]["trends"] = float(trend.areas.at[month, province])
+            shown["commune"]["trends"] = float(trend.units.at[month, commune])
+            line = pages["profile"].line(code)
+            shown["province"]["profile"] = line.province_value
+            shown["commune"]["profile"] = line.value  # rounded to the catalog's decimals
+        for scope, consumers in shown.items():
+            for consumer, value in consumers.items():
+                rounded_ = decimals if consumer == "profile" and scope == "commune" else None
+                if not _same(value, expected[scope], rounded_):
+                    wrong.append((period, scope, consumer, value, expected[scope]))
     assert wrong == []
 
 
