@@ -33,7 +33,8 @@ The rules (each one stated once, here)
   measure a unit's size more than its performance; not the service index, which is their sum), the unit's
   `peer_percentile` = 100 × (peers with a strictly worse value) ÷ (peers ranked − 1): 100 is best of its
   peer group, 0 worst. Strengths: the STRENGTHS_SHOWN highest with a percentile of at least 50;
-  weaknesses: the STRENGTHS_SHOWN lowest below 50. Ties keep the lines' order.
+  weaknesses: the STRENGTHS_SHOWN lowest below 50. Ties keep the lines' order. None in a month fewer
+  than config.COMPLETE_SHARE of the peer group reported: early reporters are no peer group.
 - Status: "never" when the unit has no observation at all; otherwise "gaps" when, in any month of the
   twelve-month window that has data, the unit lacks an indicator some other unit reported that month
   (the chosen month included); else "full". `reported` says whether it has any value this month and
@@ -66,6 +67,7 @@ from analytics.periods import AnalysisPeriod
 from analytics.ranking import communes, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations, \
     service_index_from
+from config import COMPLETE_SHARE
 from errors import XasoError
 from i18n import format_number, translate
 
@@ -224,7 +226,8 @@ def peer_percentile(signed_peers: np.ndarray, signed_value: float) -> float | No
 
 # -- the profile -------------------------------------------------------------------------------------
 
-def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> Profile:
+def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str,
+            complete_share: float = COMPLETE_SHARE) -> Profile:
     """The unit's profile for a month ('YYYY-MM'); see the module docstring for every rule."""
     units = communes(con).set_index("unit_code")
     if unit_code not in units.index:
@@ -275,6 +278,9 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> Profi
     lines_ = _with_sparklines(con, indicators, lines_, unit_code, month)
     status, reported, missing = _status(con, unit_code, month, window, lines_, now, in_province)
     strengths, weaknesses = _strengths(lines_)
+    peers_reported = int((~np.isnan(now.to_numpy()[in_peers])).any(axis=1).sum())
+    if peers_reported < complete_share * int(in_peers.sum()):
+        strengths, weaknesses = (), ()  # a partial month: a few early reporters are no peer group to judge by
     change = _rank_change(indicators, raw_now, raw_before, signed_now[:, 0], signed_before[:, 0], in_province, position,
                           previous)
     return Profile(unit_code=unit_code, name_vi=who["name_vi"], name_en=who["name_en"], unit_type=who["unit_type"],
