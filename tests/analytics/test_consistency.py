@@ -16,7 +16,8 @@ from analytics.overview import Scope, headline_series
 from analytics.periods import AnalysisPeriod
 from analytics.profile import profile
 from analytics.trends import NATIONAL, trends
-from analytics.values import SERVICE_INDEX, catalog, load_observations, needed_codes
+from analytics.values import catalog, load_observations, needed_codes
+from tests.conftest import REPO
 
 PERIODS = ("2026-10", "2026-Q3", "2026")
 
@@ -107,7 +108,7 @@ def pages(demo):
                          for scope in (None, province, commune)}}
 
 
-CODES = pd.read_csv(__import__("pathlib").Path(__file__).parents[2] / "data" / "indicators.csv")["code"].tolist()
+CODES = pd.read_csv(REPO / "data" / "indicators.csv")["code"].tolist()
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -150,7 +151,7 @@ def _members(con, province: str) -> list[str]:
 
 
 def test_a_rate_per_1000_and_a_score_from_counts_keep_their_own_scale(demo):
-    con, indicators, _commune, province = demo
+    con, _indicators, _commune, province = demo
     series = headline_series(con, Scope(province), ("trainees_per_1000", "progress_score", "on_time_rate"))
     value = series.set_index(["indicator_code", "period"])["value"]
     assert 100 < value[("trainees_per_1000", "2026-10")] <= 1000  # per 1,000 residents, not per 100

@@ -41,7 +41,7 @@ def early_upload(reference_db, tmp_path_factory):
 
 
 def test_a_scope_counts_the_units_that_reported_of_those_it_holds(early_upload):
-    db, codes, august, september = early_upload
+    db, codes, august, _september = early_upload
     with store.connect(db) as con:
         assert coverage(con, "2026-09", "25") == Coverage("2026-09", 7, len(codes))
         assert coverage(con, "2026-08", "25").reported == len(august)

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from tests.analytics.monthly_files import load_month
-from tests.pages.conftest import open_app, open_page, raw_keys, shown_text
+from tests.pages.conftest import open_app, open_page, raw_keys
 
 REPORTED = 10
 
