@@ -1,4 +1,4 @@
-"""Settings read once from the environment: the one place the loader's limits live.
+"""Settings read once from the environment: the loader's limits and the figures' rules live here.
 
 Every `XASO_` variable read here is documented in README.md (Settings); tests/test_readme.py checks it.
 """
@@ -35,3 +35,9 @@ WORKER_ENABLED = _number("XASO_WORKER", 1) != 0
 
 # -- the Upload page --------------------------------------------------------------------------------
 TABLE_ROWS_SHOWN = int(_number("XASO_TABLE_ROWS_SHOWN", 1_000))  # rows given to one table on the page
+
+# -- the figures ------------------------------------------------------------------------------------
+# A month counts as complete in a scope (and pages open on it) once this share of the scope's units reported.
+# Written as a share (0.8) or a percentage (80).
+_share = _number("XASO_COMPLETE_SHARE", 0.8)
+COMPLETE_SHARE = _share / 100 if _share > 1 else _share

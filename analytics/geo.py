@@ -2,9 +2,7 @@
 
 Communes take their value and rank from analytics.ranking.rank, so the map and the Rankings page never
 disagree; a unit with no value stays in the table with NaN (drawn as "no data", never as 0). Provinces
-aggregate their communes by the catalog's rules: rates and derived 766 scores from summed numerators
-and denominators (never an average of rates), counts summed, days weighted by their weight indicator,
-scores and indices averaged over the communes that have them; then ranked among the provinces the
+aggregate their communes by the one area rule (analytics.aggregate); then ranked among the provinces the
 way the portal ranks (rounded value, ties share a rank).
 """
 
@@ -21,7 +19,8 @@ import pandas as pd
 
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import Composite, codes_for, communes, rank, resolve, rounded, unit_scores
-from analytics.values import SERVICE_INDEX, Indicator, derive, load_observations, values_from
+from analytics.aggregate import combine, unit_rows
+from analytics.values import Indicator, load_observations
 from store.reference import DATA_DIR
 
 COMMUNES_GEOJSON = DATA_DIR / "communes_2025.geojson"
@@ -152,18 +151,20 @@ def _province_rows(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
     when = AnalysisPeriod.parse(period)
     units = communes(con)
     obs = load_observations(con, codes_for(indicators, what), when.months())
-    values = unit_scores(obs, indicators, what, when)[0]
-    per_unit = units.merge(values, on="unit_code", how="left")
-    per_unit = per_unit[per_unit["value"].notna()]
-    if isinstance(what, Indicator) and what.period_aggregation == "weighted_mean":
-        weights = values_from(obs, indicators, what.weight, when).set_index("unit_code")["value"]
-        per_unit = per_unit.assign(weight=per_unit["unit_code"].map(weights).fillna(0.0).astype(float))
-    aggregated = {code: _aggregate(group, indicators, what) for code, group in per_unit.groupby("province_code")}
+    if isinstance(what, Composite):  # a composite is no catalog figure: the mean of the units' scores
+        scores = unit_scores(obs, indicators, what, when)[0]
+        rows, rule = scores.assign(period=str(when), weight=np.nan), None
+    else:
+        rows, rule = unit_rows(obs, indicators, what.code, when), what
+    parents = dict(zip(units["unit_code"], units["province_code"]))
+    rows = rows.assign(province_code=rows["unit_code"].map(parents))
+    rows = rows[rows["province_code"].notna() & rows["value"].notna()]
+    per_province = combine(rows, rule, ["province_code"]).set_index("province_code")
     provinces = con.execute("SELECT code, full_name_vi AS name_vi, name_en FROM unit WHERE parent_code IS NULL").df()
     rows = provinces.assign(province_code=provinces["code"], province_vi=provinces["name_vi"],
                             province_en=provinces["name_en"])
-    rows["value"] = rows["code"].map(lambda code: aggregated.get(code, np.nan)).astype(float)
-    rows["units_reported"] = rows["code"].map(per_unit["province_code"].value_counts()).fillna(0).astype(int)
+    rows["value"] = rows["code"].map(per_province["value"]).astype(float)
+    rows["units_reported"] = rows["code"].map(per_province["units"]).fillna(0).astype(int)
     rows["units_total"] = rows["code"].map(units["province_code"].value_counts()).fillna(0).astype(int)
     has_value = rows["value"].notna()
     rows["shown_value"] = np.where(has_value, rounded(rows["value"].fillna(0.0), decimals), np.nan)
@@ -172,21 +173,3 @@ def _province_rows(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
     rows.loc[~has_value, "rank_of"] = pd.NA
     rows["status"] = np.where(has_value, "ranked", "not_reported")
     return rows[MAP_COLUMNS].sort_values("code", ignore_index=True)
-
-
-def _aggregate(communes_of_province: pd.DataFrame, indicators: dict[str, Indicator],
-               what: Indicator | Composite) -> float:
-    """A province's value from its communes' values (with their numerators and denominators)."""
-    if isinstance(what, Composite) or what.code == SERVICE_INDEX or what.period_aggregation == "sum_of_groups":
-        return float(communes_of_province["value"].mean())  # the index of an area: mean of its complete units
-    if what.kind == "count":
-        return float(communes_of_province["value"].sum())  # a province's count is its communes' total
-    if what.period_aggregation == "weighted_mean":
-        weights = communes_of_province["weight"]
-        if weights.sum() > 0:
-            return float((communes_of_province["value"] * weights).sum() / weights.sum())
-        return float(communes_of_province["value"].mean())
-    counted = communes_of_province[communes_of_province["denominator"].notna()]
-    if what.numerator and what.denominator and len(counted) and counted["denominator"].sum() > 0:
-        return float(derive(what, np.array([counted["numerator"].sum() / counted["denominator"].sum()]))[0])
-    return float(communes_of_province["value"].mean())

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.league import goal, months_back, neighbours, top_bottom
+from analytics.lift import describe
 from analytics.profile import Profile, summary
 from analytics.profile import profile as commune_profile
 from analytics.overview import HEADLINE_INDICATORS, Headline, Scope, headlines, months, provinces
@@ -352,7 +353,10 @@ def _profile_actions(found: Profile, con, indicators, tr: _Tr) -> Slide:
         lines += [found.line(c) for c in extra["indicator_code"] if c not in found.weaknesses][:WEAKEST - len(lines)]
     rows = [(line.name(tr.lang), line.value, line.goal, None if line.goal is None or line.value is None
              or line.value >= line.goal else line.goal - line.value, line) for line in lines if line is not None]
-    return _actions_slide(rows, tr)
+    slide = _actions_slide(rows, tr)
+    # what would lift its weakest count-based 766 groups: the profile's own figures (analytics.lift)
+    slide.bullets += [describe(lift, indicators, tr.lang) for lift in found.lifts]
+    return slide
 
 
 def _actions_slide(rows: list[tuple], tr: _Tr, subtitle_key: str = "deck.actions.subtitle") -> Slide:

@@ -1,8 +1,8 @@
 """Headline figures for a scope (country, province or commune) and month.
 
-Rates for a province or the country come from summed numerators and denominators, never from an
-average of commune rates; the service index of an area is the mean over its communes that have all
-six 766 group scores (a commune missing a group has no index, not a lower one).
+Area figures follow the one area rule (analytics.aggregate): rates from summed numerators and
+denominators, never an average of commune rates; the service index of an area is the mean over its
+communes that have all six 766 group scores (a commune missing a group has no index, not a lower one).
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ import duckdb
 import pandas as pd
 
 from analytics.periods import AnalysisPeriod
-from analytics.values import SERVICE_INDEX, catalog, group_codes, load_observations, service_index_from
+from analytics.aggregate import area_value, combine, unit_rows
+from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations, needed_codes, \
+    service_index_from
+from config import COMPLETE_SHARE
+from errors import UnknownIndicator
 
 HEADLINE_INDICATORS = ("online_filing_rate", "on_time_rate", "esign_rate", "satisfaction_rate", "service_index")
 
@@ -72,55 +76,49 @@ _SCOPE_UNITS = """
     )"""
 
 
+def scope_units(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[str] | None:
+    """The commune-level units a scope covers; None for the whole country (every unit)."""
+    if scope.level == "country":
+        return None
+    return [row[0] for row in con.execute(f"WITH {_SCOPE_UNITS} SELECT code FROM scope_units ORDER BY code",
+                                          [scope.code] * 3).fetchall()]
+
+
+def _scope_rows(con: duckdb.DuckDBPyConnection, scope: Scope,
+                indicators: tuple[str, ...]) -> dict[str, tuple[Indicator, pd.DataFrame]]:
+    """Each indicator's rule and its units' rows month by month (analytics.aggregate.unit_rows)."""
+    measured = catalog(con)
+    unknown = [code for code in indicators if code not in measured]
+    if unknown:
+        raise UnknownIndicator(value=unknown[0])
+    obs = load_observations(con, {c for code in indicators for c in needed_codes(measured, code)}, months(con),
+                            scope_units(con, scope))
+    return {code: (measured[code], unit_rows(obs, measured, code)) for code in indicators}
+
+
 def headline_series(con: duckdb.DuckDBPyConnection, scope: Scope,
                     indicators: tuple[str, ...] = HEADLINE_INDICATORS) -> pd.DataFrame:
     """One row per indicator and month: value for the scope, with how many units reported.
 
-    Columns: indicator_code, period, value, units.
+    Columns: indicator_code, period, value, units. The one area rule (analytics.aggregate.combine).
     """
-    rates = [code for code in indicators if code != SERVICE_INDEX]
-    params = [scope.code] * 3
-    frame = con.execute(f"""
-        WITH {_SCOPE_UNITS}
-        SELECT o.indicator_code, o.period,
-               CASE WHEN count(o.denominator) > 0
-                    THEN 100.0 * sum(o.numerator) / nullif(sum(o.denominator), 0)
-                    WHEN count(*) = 1 THEN any_value(o.value) END AS value,
-               CASE WHEN count(o.denominator) > 0 THEN count(o.denominator) ELSE count(*) END AS units
-        FROM observation o JOIN scope_units s ON s.code = o.unit_code
-        WHERE o.is_current AND list_contains(?, o.indicator_code)
-        GROUP BY ALL
-    """, params + [rates]).df()
-    if SERVICE_INDEX in indicators:
-        frame = pd.concat([frame, _service_index_series(con, scope)], ignore_index=True)
-    return frame.sort_values(["indicator_code", "period"], ignore_index=True)
-
-
-def _service_index_series(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    return con.execute(f"""
-        WITH {_SCOPE_UNITS},
-        groups AS (SELECT code FROM indicator WHERE group_766 IS NOT NULL),
-        per_unit AS (
-            SELECT o.unit_code, o.period, sum(o.value) AS index_value
-            FROM observation o
-            JOIN scope_units s ON s.code = o.unit_code
-            JOIN groups g ON g.code = o.indicator_code
-            WHERE o.is_current
-            GROUP BY ALL
-            HAVING count(*) = (SELECT count(*) FROM groups)
-        )
-        SELECT '{SERVICE_INDEX}' AS indicator_code, period, avg(index_value) AS value, count(*) AS units
-        FROM per_unit GROUP BY period
-    """, [scope.code] * 3).df()
+    frames = [combine(rows, rule, ["period"]).assign(indicator_code=code)
+              for code, (rule, rows) in _scope_rows(con, scope, indicators).items()]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frame.empty:
+        return pd.DataFrame(columns=["indicator_code", "period", "value", "units"])
+    return frame[["indicator_code", "period", "value", "units"]].sort_values(["indicator_code", "period"],
+                                                                            ignore_index=True)
 
 
 @dataclass(frozen=True)
 class Headline:
     indicator_code: str
     value: float | None
-    previous: float | None
+    previous: float | None  # the previous month's figure over the same units as this month's
     series: list[float | None]  # one value per month up to the chosen one, None where missing
-    units: int
+    units: int  # units the figure stands on
+    expected: int = 0  # units in the scope
 
     @property
     def change(self) -> float | None:
@@ -128,19 +126,34 @@ class Headline:
             return None
         return self.value - self.previous
 
+    @property
+    def partial(self) -> bool:
+        """Fewer units than the complete-month share (config.COMPLETE_SHARE) stand behind the figure."""
+        return self.expected > 0 and self.units < COMPLETE_SHARE * self.expected
+
 
 def headlines(con: duckdb.DuckDBPyConnection, scope: Scope, month: str,
               indicators: tuple[str, ...] = HEADLINE_INDICATORS) -> list[Headline]:
-    """Value, previous month and trend of each headline indicator for the scope."""
-    series = headline_series(con, scope, indicators)
+    """Value, previous month and trend of each headline indicator for the scope.
+
+    The change from the previous month compares the same units: a month a few units reported is not
+    set against a month all did (ten communes' rate is no national jump).
+    """
     all_months = [m for m in months(con) if m <= month]
     previous_month = all_months[-2] if len(all_months) > 1 else None
+    units_in_scope = scope_units(con, scope)
+    expected = unit_counts(con)["communes"] if units_in_scope is None else len(units_in_scope)
     out = []
-    for code in indicators:
-        by_month = series[series["indicator_code"] == code].set_index("period")
+    for code, (rule, rows) in _scope_rows(con, scope, indicators).items():
+        by_month = combine(rows, rule, ["period"]).set_index("period")
         values = [_value(by_month, m) for m in all_months]
-        out.append(Headline(code, _value(by_month, month), _value(by_month, previous_month) if previous_month else None,
-                            values, int(by_month["units"].get(month, 0)) if month in by_month.index else 0))
+        reporting = set(rows.loc[(rows["period"] == month) & rows["value"].notna(), "unit_code"])
+        before = None
+        if previous_month is not None and reporting:
+            same = rows[(rows["period"] == previous_month) & rows["unit_code"].isin(reporting)]
+            before = area_value(same, rule)[0]
+        out.append(Headline(code, _value(by_month, month), before, values,
+                            int(by_month["units"].get(month, 0)) if month in by_month.index else 0, expected))
     return out
 
 

@@ -21,9 +21,9 @@ The rules (each one stated once, here)
   population, where more is neither better nor worse) get no rank, no light and no strength.
   `*_rank_change` is previous rank − current rank: positive means the unit moved up.
 - Change: `change` is this month's rounded value − the previous calendar month's rounded value.
-- Province comparison: `province_value` is, for a rate, the province's own rate from its communes'
-  summed numerators and denominators (never a mean of rates); for every other indicator (counts,
-  days, scores, the service index) the mean over the province's communes with a value.
+- Province comparison: `province_value` is the province's figure by the one area rule of
+  analytics.aggregate (rates from summed counts, days weighted by dossiers, counts as totals, the
+  index and other scores as the mean of the communes that have them), the same as every other page.
 - Traffic light (`light`), for indicators where higher is better and a goal exists
   (analytics.league.goal: the catalog target, else the maximum):
     with a target:  green when the value reaches the target, amber from 90% of the target, else red;
@@ -33,7 +33,8 @@ The rules (each one stated once, here)
   measure a unit's size more than its performance; not the service index, which is their sum), the unit's
   `peer_percentile` = 100 × (peers with a strictly worse value) ÷ (peers ranked − 1): 100 is best of its
   peer group, 0 worst. Strengths: the STRENGTHS_SHOWN highest with a percentile of at least 50;
-  weaknesses: the STRENGTHS_SHOWN lowest below 50. Ties keep the lines' order.
+  weaknesses: the STRENGTHS_SHOWN lowest below 50. Ties keep the lines' order. None in a month fewer
+  than config.COMPLETE_SHARE of the peer group reported: early reporters are no peer group.
 - Status: "never" when the unit has no observation at all; otherwise "gaps" when, in any month of the
   twelve-month window that has data, the unit lacks an indicator some other unit reported that month
   (the chosen month included); else "full". `reported` says whether it has any value this month and
@@ -46,6 +47,7 @@ The rules (each one stated once, here)
   change), others_effect = rank_with_own_change − current rank (places gained or lost because the
   others moved, joined or left the ranking); own_effect + others_effect = previous rank − current rank.
   None when the unit has no index in either month.
+- What would it take (`lifts`): analytics.lift, for the weakest 766 groups computed from counts.
 """
 
 from __future__ import annotations
@@ -57,12 +59,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.aggregate import area_value, unit_rows
 from analytics.league import SPARKLINE_MONTHS, goal, months_back
+from analytics.lift import Lift, lifts
 from analytics.league import _monthly as monthly_values  # the sparkline rule, shared with the rankings
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import communes, rounded
-from analytics.values import SERVICE_INDEX, Indicator, catalog, derive, group_codes, load_observations, \
+from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations, \
     service_index_from
+from config import COMPLETE_SHARE
 from errors import XasoError
 from i18n import format_number, translate
 
@@ -184,6 +189,7 @@ class Profile:
     strengths: tuple[str, ...]  # indicator codes, strongest first
     weaknesses: tuple[str, ...]  # weakest first
     rank_change: RankChange | None
+    lifts: tuple[Lift, ...] = ()  # what would lift its weakest count-based 766 groups (analytics.lift)
 
     def line(self, code: str) -> Line | None:
         return next((line for line in self.lines if line.code == code), None)
@@ -220,7 +226,8 @@ def peer_percentile(signed_peers: np.ndarray, signed_value: float) -> float | No
 
 # -- the profile -------------------------------------------------------------------------------------
 
-def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> Profile:
+def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str,
+            complete_share: float = COMPLETE_SHARE) -> Profile:
     """The unit's profile for a month ('YYYY-MM'); see the module docstring for every rule."""
     units = communes(con).set_index("unit_code")
     if unit_code not in units.index:
@@ -271,13 +278,31 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> Profi
     lines_ = _with_sparklines(con, indicators, lines_, unit_code, month)
     status, reported, missing = _status(con, unit_code, month, window, lines_, now, in_province)
     strengths, weaknesses = _strengths(lines_)
+    peers_reported = int((~np.isnan(now.to_numpy()[in_peers])).any(axis=1).sum())
+    if peers_reported < complete_share * int(in_peers.sum()):
+        strengths, weaknesses = (), ()  # a partial month: a few early reporters are no peer group to judge by
     change = _rank_change(indicators, raw_now, raw_before, signed_now[:, 0], signed_before[:, 0], in_province, position,
                           previous)
     return Profile(unit_code=unit_code, name_vi=who["name_vi"], name_en=who["name_en"], unit_type=who["unit_type"],
                    province_code=who["province_code"], province_vi=who["province_vi"], province_en=who["province_en"],
                    month=month, previous_month=previous, sparkline_months=tuple(window), status=status,
                    reported=reported, missing=missing, lines=tuple(lines_), strengths=strengths,
-                   weaknesses=weaknesses, rank_change=change)
+                   weaknesses=weaknesses, rank_change=change,
+                   lifts=_lifts(indicators, obs, raw_now, unit_code, month, in_province, position))
+
+
+def _lifts(indicators: dict[str, Indicator], obs: pd.DataFrame, raw_now: pd.DataFrame, unit_code: str, month: str,
+           in_province: np.ndarray, position: int) -> tuple[Lift, ...]:
+    """What would lift the unit's weakest count-based groups, against the province's current indices."""
+    own = obs[(obs["unit_code"] == unit_code) & (obs["period"] == month)]
+    counts = pd.DataFrame({"numerator": own["numerator"].to_numpy(float),
+                           "denominator": own["denominator"].to_numpy(float)},
+                          index=own["indicator_code"].astype(str).to_numpy())
+    others = in_province.copy()
+    others[position] = False
+    index = raw_now[SERVICE_INDEX].to_numpy(float)
+    return lifts(indicators, counts, raw_now.iloc[position], int(indicators[SERVICE_INDEX].decimals),
+                 float(index[position]), index[others])
 
 
 def _line_codes(indicators: dict[str, Indicator]) -> list[str]:
@@ -330,21 +355,11 @@ def _difference(before: int | None, now: int | None) -> int | None:
 
 def _province_values(obs: pd.DataFrame, indicators: dict[str, Indicator], codes: list[str], month: str,
                      now: pd.DataFrame, in_province: np.ndarray) -> list[float | None]:
-    """Rates from the province's summed counts; everything else the mean of its communes (rounded values)."""
+    """The province's figure for each indicator by the one area rule (analytics.aggregate)."""
     members = set(now.index[in_province])
     rows = obs[(obs["period"] == month) & obs["unit_code"].isin(members)]
-    means = now[in_province].mean(axis=0)
-    out = []
-    for code in codes:
-        ind = indicators[code]
-        counted = rows[(rows["indicator_code"] == code) & rows["denominator"].notna()] if ind.kind == "rate" else None
-        if counted is not None and len(counted) and counted["denominator"].sum() > 0:
-            ratio = counted["numerator"].sum() / counted["denominator"].sum()
-            out.append(float(derive(ind, np.array([ratio]))[0]))
-        else:
-            mean = means[code]
-            out.append(None if pd.isna(mean) else float(mean))
-    return out
+    when = AnalysisPeriod.parse(month)
+    return [area_value(unit_rows(rows, indicators, code, when), indicators[code])[0] for code in codes]
 
 
 def _with_sparklines(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], lines_: list[Line],

@@ -1,12 +1,10 @@
 """Trends: an indicator month by month for some communes, beside their province, the country and the target.
 
 A commune's month is its stored value (the service index: the sum of its six 766 group scores, only when
-all six are there, as in analytics.values.service_index_from). An area's month (province, country)
-follows the rules of the rest of the app: rates and scores computed from counts come from the summed
-numerators and denominators (analytics.values.derive), never from an average of rates; processing days
-are weighted by the dossiers received; the service index is the mean over the communes that have all six
-groups (analytics.overview); other scores and counts are the mean per reporting commune (a province's
-total would dwarf any one commune on the same chart). A month without a report is NaN, never 0.
+all six are there). An area's month (province, country) follows the one area rule of analytics.aggregate:
+rates and scores from counts from the summed numerators and denominators, processing days weighted by
+the dossiers received, counts as the area's total, the index and other scores as the mean over the
+units that have them. A month without a report is NaN, never 0.
 """
 
 from __future__ import annotations
@@ -20,7 +18,8 @@ import pandas as pd
 from analytics.league import months_back
 from analytics.overview import communes
 from analytics.overview import months as available_months
-from analytics.values import Indicator, catalog, derive, group_codes, load_observations, needed_codes
+from analytics.aggregate import combine, unit_rows
+from analytics.values import Indicator, catalog, load_observations, needed_codes
 from errors import UnknownIndicator
 
 NATIONAL = "national"
@@ -99,57 +98,15 @@ def _trend(obs: pd.DataFrame, indicators: dict[str, Indicator], code: str, month
 
 
 def unit_months(obs: pd.DataFrame, indicators: dict[str, Indicator], code: str) -> pd.DataFrame:
-    """unit_code, period, value, numerator, denominator, weight: one row per commune and month it has a value.
-
-    The service index of a month needs all six group scores (a commune missing one has no index);
-    weight is the value of the indicator's weight (dossiers received for processing days) that month.
-    """
-    columns = ["unit_code", "period", "value", "numerator", "denominator", "weight"]
-    indicator = indicators[code]
-    if obs.empty:
-        return pd.DataFrame(columns=columns)
-    if indicator.period_aggregation == "sum_of_groups":
-        groups = group_codes(indicators)
-        scores = obs[obs["indicator_code"].isin(groups)]
-        totals = scores.groupby(["unit_code", "period"], observed=True)["value"].agg(["sum", "count"])
-        complete = totals[totals["count"] == len(groups)]
-        return pd.DataFrame({"unit_code": complete.index.get_level_values(0).astype(str),
-                             "period": complete.index.get_level_values(1).astype(str),
-                             "value": complete["sum"].to_numpy(float),
-                             "numerator": np.nan, "denominator": np.nan, "weight": np.nan})
-    rows = obs[obs["indicator_code"] == code]
-    frame = pd.DataFrame({"unit_code": rows["unit_code"].astype(str).to_numpy(),
-                          "period": rows["period"].astype(str).to_numpy(),
-                          "value": rows["value"].to_numpy(float), "numerator": rows["numerator"].to_numpy(float),
-                          "denominator": rows["denominator"].to_numpy(float)})
-    if indicator.weight:
-        weights = obs[obs["indicator_code"] == indicator.weight]
-        weights = pd.DataFrame({"unit_code": weights["unit_code"].astype(str).to_numpy(),
-                                "period": weights["period"].astype(str).to_numpy(),
-                                "weight": weights["value"].to_numpy(float)})
-        return frame.merge(weights, on=["unit_code", "period"], how="left")[columns]
-    return frame.assign(weight=np.nan)[columns]
+    """One row per commune and month it has a value (analytics.aggregate.unit_rows)."""
+    return unit_rows(obs, indicators, code)
 
 
 def area_values(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
-    """period -> the area's value, from its communes' rows (unit_months) for those months."""
+    """period -> the area's value from its communes' rows, by the one area rule (analytics.aggregate)."""
     if rows.empty:
         return pd.Series(dtype=float)
-    plain = rows.groupby("period")["value"].mean()
-    how = indicator.period_aggregation
-    if how == "ratio":
-        counted = rows[rows["denominator"].notna()]
-        sums = counted.groupby("period")[["numerator", "denominator"]].sum()
-        ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-        from_counts = pd.Series(derive(indicator, ratio.to_numpy(float)), index=sums.index)
-        # a month where no commune gave counts (only rates) falls back to the mean of the rates
-        return pd.concat([from_counts, plain[~plain.index.isin(sums.index)]]).sort_index()
-    if how == "weighted_mean":
-        weights = rows["weight"].fillna(0.0)
-        weighted = (rows["value"] * weights).groupby(rows["period"]).sum()
-        total = weights.groupby(rows["period"]).sum()
-        return (weighted / total.where(total > 0)).fillna(plain)
-    return plain  # the service index (complete communes only), other scores, counts: mean per commune
+    return combine(rows, indicator, ["period"]).set_index("period")["value"]
 
 
 def changes(result: Trend, month: str | None = None) -> pd.DataFrame:

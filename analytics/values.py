@@ -84,7 +84,11 @@ def load_observations(con: duckdb.DuckDBPyConnection, codes: set[str] | list[str
     """, params={"codes": sorted(codes), "months": sorted(set(months)), "units": units}).to_arrow_table()
     for name in ("indicator_code", "period"):
         table = table.set_column(table.schema.get_field_index(name), name, pc.dictionary_encode(table[name]))
-    return table.to_pandas()
+    frame = table.to_pandas()
+    # Arrow lists the months in the order met: put them in calendar order, so sorting by period (the
+    # last month of a stock, over a quarter or a year) sorts by time
+    frame["period"] = frame["period"].cat.reorder_categories(sorted(frame["period"].cat.categories))
+    return frame
 
 
 def values_for(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], code: str,
@@ -173,12 +177,22 @@ def service_index_from(obs: pd.DataFrame, indicators: dict[str, Indicator],
         rows = pd.concat([values_from(obs, indicators, code, period).assign(indicator_code=code) for code in groups])
     if rows.empty:
         return pd.DataFrame(columns=VALUE_COLUMNS), pd.DataFrame(columns=["unit_code", "missing"])
-    totals = rows.groupby("unit_code", observed=True)["value"].agg(["sum", "count"])
-    complete = totals["count"] == len(groups)
-    index = pd.DataFrame({"unit_code": totals.index[complete], "value": totals["sum"][complete].to_numpy(),
-                          "numerator": np.nan, "denominator": np.nan})
-    partial = rows[rows["unit_code"].isin(totals.index[~complete])]
+    index = complete_index(rows, len(groups)).assign(numerator=np.nan, denominator=np.nan)[VALUE_COLUMNS]
+    partial = rows[~rows["unit_code"].isin(index["unit_code"])]
     present = partial.groupby("unit_code", observed=True)["indicator_code"].agg(set)
     missing = pd.DataFrame({"unit_code": present.index,
                             "missing": [[code for code in groups if code not in have] for have in present]})
     return index, missing
+
+
+def complete_index(scores: pd.DataFrame, groups: int, by_period: bool = False) -> pd.DataFrame:
+    """The 766 index rule, stated once: the sum of a unit's group scores, only where it has all `groups`.
+
+    unit_code[, period], value for the complete units (of each month when `by_period`)."""
+    keys = ["unit_code", "period"] if by_period else ["unit_code"]
+    if scores.empty:
+        return pd.DataFrame(columns=[*keys, "value"])
+    totals = scores.groupby(keys, observed=True)["value"].agg(["sum", "count"])
+    complete = totals[totals["count"] == groups]
+    out = {key: complete.index.get_level_values(key).astype(str) for key in keys}
+    return pd.DataFrame({**out, "value": complete["sum"].to_numpy(float)})

@@ -10,7 +10,7 @@ from ui.i18n import language, t
 from ui.text import error_text
 from ui.links import linked_unit
 from ui.profile import (downloads, header, headline, indicator_table, rank_change_charts, strengths_and_weaknesses,
-                        summary_box, unit_and_month)
+                        summary_box, unit_and_month, what_it_takes)
 from ui.widgets import stop_without_data
 
 require_role("viewer")
@@ -32,5 +32,6 @@ headline(result)
 indicator_table(result)
 downloads(result, "profile")
 strengths_and_weaknesses(result)
+what_it_takes(result)
 rank_change_charts(result)
 st.caption(t("profile.rules"))

@@ -14,6 +14,7 @@ import store
 from analytics.exports import safe_file_name
 from analytics.league import (League, composite_parts, covered_months, distribution, export_rows,
                               indicator_choices, period_choices)
+from analytics.coverage import default_month, month_coverages
 from analytics.overview import indicator_names, months, provinces
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import COMPOSITE_PREFIX, PEER_GROUPS, THIN_DENOMINATOR, Composite, save_composite
@@ -29,7 +30,7 @@ from ui.text import plain, t_plain
 from ui.links import follow_linked_period, profile_href, profile_link
 from ui.quality import ranking_badges
 from ui.tables import styled
-from ui.widgets import choice, month_label
+from ui.widgets import choice, coverage_note, month_label
 
 VIEWS = ("all", "top_bottom")
 HIGHLIGHT = "background-color: #fff3bf; font-weight: 600"
@@ -62,10 +63,16 @@ def _indicator_labels(lang: str) -> dict[str, str]:
             if code.startswith(COMPOSITE_PREFIX) else names[code] for code in query(indicator_choices)}
 
 
-def period_label(period: str, available: list[str], lang: str) -> str:
-    """10/2026, Quý 3/2026, Năm 2026; a period with months still to come says how far it goes."""
+def period_label(period: str, available: list[str], lang: str, coverages: dict | None = None) -> str:
+    """10/2026, Quý 3/2026, Năm 2026; a period with months still to come says how far it goes; a partial
+    month (with `coverages`, analytics.coverage.month_coverages) says how many units reported."""
     when = AnalysisPeriod.parse(period)
     if when.kind == "month":
+        found = (coverages or {}).get(period)
+        if found is not None and not found.complete():
+            return translate("coverage.partial_option", lang, month=month_label(period, lang),
+                             reported=format_number(found.reported, lang),
+                             expected=format_number(found.expected, lang))
         return month_label(period, lang)
     label = translate(f"rankings.{when.kind}", lang, quarter=str(when.quarter), year=str(when.year))
     covered = covered_months(period, available)
@@ -85,8 +92,10 @@ def league_controls(key: str) -> Controls | None:
     names = indicator_labels(lang)
     indicator = choice("selectbox", t("rankings.indicator"), list(names), f"{key}_indicator", names.get, first[0])
     follow_linked_period(f"{key}_period", period_choices(available))
+    coverages = query(month_coverages, st.session_state.get(f"{key}_province"))  # drawn below: the kept choice
     period = choice("selectbox", t("rankings.period"), period_choices(available), f"{key}_period",
-                    lambda p: period_label(p, available, lang), first[1])
+                    lambda p: period_label(p, available, lang, coverages), first[1],
+                    default=query(default_month, st.session_state.get(f"{key}_province")))
     places = {None: translate("scope.country", lang), **province_labels(lang)}
     province = choice("selectbox", t("scope.province"), list(places), f"{key}_province", places.get, first[2])
     peer_group = choice("selectbox", t("rankings.peer_group"), [None, *PEER_GROUPS], f"{key}_peer_group",
@@ -98,6 +107,8 @@ def league_controls(key: str) -> Controls | None:
     top_n = second[2].number_input(t("rankings.top_n"), min_value=3, max_value=50, value=10, step=1, key=f"{key}_n")
     exclude_thin = second[3].toggle(t("rankings.exclude_thin"), key=f"{key}_thin",
                                     help=t("rankings.exclude_thin_help", cases=THIN_DENOMINATOR))
+    if AnalysisPeriod.parse(period).kind == "month":
+        coverage_note(period, province)
     return Controls(indicator, period, province, peer_group, exclude_thin, view, int(top_n), unit_code)
 
 

@@ -25,7 +25,7 @@ from ui.i18n import language, t
 from ui.text import chart_text, t_plain
 from ui.league import indicator_labels
 from ui.links import open_profile, profile_href
-from ui.widgets import choice, month_label
+from ui.widgets import choice, coverage_note, month_choice, month_label
 
 # Viridis without its last, yellow step: its lightest colour stays darker than the "no data" grey in
 # grayscale, and its lightness rises steadily, so a printed map still reads from dark (worse) to light
@@ -57,8 +57,8 @@ def map_controls(key: str) -> MapControls | None:
     first, second = st.columns([3, 1]), st.columns([1, 1])
     names = indicator_labels(lang)
     indicator = choice("selectbox", t("map.indicator"), list(names), f"{key}_indicator", names.get, first[0])
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), first[1])
+    kept_province = st.session_state.get(f"{key}_province") or None  # drawn below: the kept choice decides
+    month = month_choice(f"{key}_month", available, kept_province, first[1])
     level = settable_choice("segmented_control", t("map.level"), list(LEVELS), f"{key}_level",
                             lambda v: translate(f"map.level.{v}", lang), second[0])
     province = COUNTRY
@@ -66,6 +66,7 @@ def map_controls(key: str) -> MapControls | None:
         places = {COUNTRY: translate("scope.country", lang), **province_labels(lang)}
         province = settable_choice("selectbox", t("map.zoom"), list(places), f"{key}_province", places.get,
                                    second[1])
+    coverage_note(month, province or None)
     return MapControls(indicator, month, level, province or None)
 
 

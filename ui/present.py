@@ -24,7 +24,7 @@ from ui.exports import decimal_format, table_downloads
 from ui.i18n import language, number, t
 from ui.text import plain, t_plain
 from ui.links import follow_linked_period, linked_unit
-from ui.widgets import choice, month_label, reset_choice
+from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice
 
 SLIDE_KEY = "present_slide"
 PREVIOUS_KEY, NEXT_KEY = "present_previous", "present_next"
@@ -87,8 +87,9 @@ def unit_and_month(key: str) -> tuple[str | None, str | None]:
         labels = commune_labels(province, lang)
         unit = choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get, cols[2])
     follow_linked_period(f"{key}_month", available)
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), cols[3]) if available else None
+    month = month_choice(f"{key}_month", available, unit, cols[3])
+    if month is not None and unit:
+        coverage_note(month, unit)
     return unit, month
 
 

@@ -10,7 +10,8 @@ import streamlit as st
 from analytics.exports import safe_file_name
 from analytics.overview import months
 from analytics.profile import Line, Profile, RankChange
-from analytics.values import SERVICE_INDEX
+from analytics.lift import describe
+from analytics.values import SERVICE_INDEX, catalog
 from i18n import format_number, translate
 from ui.data import query
 from ui.labels import commune_labels
@@ -18,7 +19,7 @@ from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.text import plain, t_plain
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
-from ui.widgets import choice, month_label, reset_choice
+from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice
 
 # colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
 GAIN, LOSS, TOTAL = "#1f4e79", "#f0a35e", "#8c8c8c"
@@ -39,8 +40,9 @@ def unit_and_month(key: str) -> tuple[str | None, str | None, bool]:
     columns = st.columns([3, 1])
     unit = choice("selectbox", t("profile.pick"), list(labels), f"{key}_unit", labels.get, columns[0])
     follow_linked_period(f"{key}_month", available)
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), columns[1]) if available else None
+    month = month_choice(f"{key}_month", available, unit, columns[1])
+    if month is not None and unit:
+        coverage_note(month, unit)
     if unit and unit != linked:
         st.query_params[UNIT_PARAM] = unit  # the address names the unit shown, so it can be shared
         st.session_state[f"{key}_linked"] = unit
@@ -186,6 +188,17 @@ def strengths_and_weaknesses(result: Profile) -> None:
             line = result.line(code)
             column.markdown(t_plain("profile.peer_line", indicator=line.name(lang), value=_value(line, line.value),
                               percentile=number(line.peer_percentile, 0)))
+
+
+def what_it_takes(result: Profile) -> None:
+    """For the weakest 766 groups computed from counts: the smallest change that gains a place."""
+    st.subheader(t("profile.lift_title"))
+    st.caption(t("profile.lift_caption"))
+    if not result.lifts:
+        st.info(t("profile.lift.none"))
+        return
+    indicators = query(catalog)
+    st.markdown("\n".join(f"- {plain(describe(lift, indicators, language()))}" for lift in result.lifts))
 
 
 def rank_change_charts(result: Profile) -> None:

@@ -23,7 +23,7 @@ from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.text import t_plain
 from ui.links import profile_href
-from ui.widgets import choice, month_label
+from ui.widgets import choice, month_choice, month_label
 
 SHOWN_ROWS = 500  # longer lists are cut on screen; the files hold every row
 # light = reported, dark = missing: the order of lightness survives grayscale and colour blindness
@@ -42,8 +42,7 @@ def quality_controls(key: str) -> tuple[str, str | None] | None:
         return None
     lang = language()  # format functions are kept and re-run later by Streamlit: bind the language now
     left, right, _ = st.columns([2, 3, 4])
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), left)
+    month = month_choice(f"{key}_month", available, st.session_state.get(f"{key}_province"), left)
     places = {None: translate("scope.country", lang), **province_labels(lang)}
     province = choice("selectbox", t("scope.province"), list(places), f"{key}_province", places.get, right)
     return month, province

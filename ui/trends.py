@@ -24,7 +24,7 @@ from ui.labels import commune_labels, province_labels, province_names
 from ui.exports import table_downloads
 from ui.i18n import language, t
 from ui.links import linked_unit, profile_href
-from ui.widgets import choice, month_label
+from ui.widgets import choice, coverage_note, month_choice, month_label
 
 # distinct in hue and in lightness, so lines stay apart when printed in grey; symbols tell them apart too
 UNIT_COLOURS = ["#1f4e79", "#d95f02", "#1b9e77", "#7570b3", "#a6761d", "#e7298a", "#666666", "#66a61e"]
@@ -96,8 +96,8 @@ def trend_controls(key: str) -> Controls | None:
     indicator = choice("selectbox", t("trends.indicator"), list(names), f"{key}_indicator", names.get, first[0])
     places = province_labels(lang)
     province = choice("selectbox", t("trends.province"), list(places), f"{key}_province", places.get, first[1])
-    month = choice("selectbox", t("trends.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), first[2])
+    month = month_choice(f"{key}_month", available, province, first[2], "trends.month")
+    coverage_note(month, province)
     labels = commune_labels(None, lang)
     kept = st.session_state.get(f"{key}_units", [])
     in_province = all_units.loc[all_units["province_code"] == province, "code"].tolist()

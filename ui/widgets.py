@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import pandas as pd
 import streamlit as st
 
+from analytics.coverage import default_month, month_coverages, scope_coverage
 from analytics.overview import Headline, Scope, months
 from ui.data import query
 from ui.labels import commune_labels, province_labels
@@ -18,14 +19,14 @@ from ui.text import plain, t_plain
 
 
 def choice(kind: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
-           container: Any = st) -> Any:
+           container: Any = st, default: Any = None) -> Any:
     """A selectbox or segmented control (`kind`) whose choice survives a change of language.
 
     Streamlit keeps a choice by its shown label, and labels change with the language; so the widget is
     keyed per language and the choice itself is kept under `key`, in a form no language changes.
     """
     kept = st.session_state.get(key)
-    index = options.index(kept) if kept in options else 0
+    index = options.index(kept) if kept in options else options.index(default) if default in options else 0
     widget, widget_key = getattr(container, kind), f"{key}.{language()}"
     if kind == "segmented_control":
         picked = widget(label, options, default=options[index], format_func=format_func, key=widget_key)
@@ -60,9 +61,38 @@ def scope_and_month(key: str) -> tuple[Scope, str | None]:
             labels = commune_labels(scope.code, lang)
             scope = Scope(choice("selectbox", t("scope.commune"), list(labels), f"{key}_commune", labels.get,
                                  cols[1]))
-    month = choice("selectbox", t("scope.month"), list(reversed(available)), f"{key}_month",
-                   lambda p: month_label(p, lang), cols[2]) if available else None
+    month = month_choice(f"{key}_month", available, scope.code, cols[2])
+    if month is not None:
+        coverage_note(month, scope.code)
     return scope, month
+
+
+def month_choice(key: str, available: list[str], scope: str | None, container: Any = st,
+                 label: str = "scope.month") -> str | None:
+    """The month picker of every page: latest first, opening on the latest complete month of the scope
+    (analytics.coverage.default_month); a partial month is marked with how many units reported."""
+    if not available:
+        return None
+    lang = language()  # format functions are kept and re-run later by Streamlit: bind the language now
+    coverages = query(month_coverages, scope)
+
+    def shown(period: str) -> str:
+        found = coverages.get(period)
+        if found is None or found.complete():
+            return month_label(period, lang)
+        return translate("coverage.partial_option", lang, month=month_label(period, lang),
+                         reported=format_number(found.reported, lang), expected=format_number(found.expected, lang))
+
+    return choice("selectbox", t(label), list(reversed(available)), key, shown, container,
+                  default=query(default_month, scope))
+
+
+def coverage_note(month: str, scope: str | None) -> None:
+    """Under the controls: a partial month says how many units its figures stand on."""
+    found = query(scope_coverage, month, scope)
+    if not found.complete():
+        st.warning(t("coverage.partial", reported=number(found.reported), expected=number(found.expected),
+                     month=month_label(month, language())))
 
 
 def month_label(period: str, lang: str) -> str:
@@ -82,7 +112,9 @@ def headline_card(card: Headline, name: str, unit: str, decimals: int) -> None:
         colour = "off" if unchanged else "normal"
     trend = [v for v in card.series if v is not None]
     st.metric(plain(name), value, delta, delta_color=colour, border=True, chart_data=trend if len(trend) > 1 else None,
-              chart_type="line", help=f"**{plain(name)}** — {t_plain('card.units_reported', units=card.units)}")
+              chart_type="line", help=f"**{plain(name)}** — {t_plain('card.units_reported', units=number(card.units))}")
+    if card.partial:  # an area figure over a few units is labelled, never passed off as the area's
+        st.caption("◐ " + t("card.partial", units=number(card.units), expected=number(card.expected)))
 
 
 def formatted_table(frame: pd.DataFrame, decimals: dict[str, int]) -> "pd.io.formats.style.Styler":

@@ -15,7 +15,10 @@ from pptx.util import Inches, Pt
 import store
 from analytics.__main__ import main
 from analytics.deck import deck_bytes
+from analytics.lift import describe
 from analytics.meeting import meeting_content
+from analytics.profile import profile
+from analytics.values import catalog
 from i18n import translate
 
 UNIT, PROVINCE, MONTH = "08377", "25", "2026-10"  # Xã Vân Bán, Phú Thọ
@@ -128,11 +131,14 @@ def test_closing_slide_names_three_indicators_with_their_gap_to_target(vi_deck, 
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     with store.connect(demo_db) as con:
         vneid = rate_from_counts(con, UNIT, "vneid_rate", MONTH)
+        found = profile(con, UNIT, MONTH)
+        lifts = [describe(lift, catalog(con), "vi") for lift in found.lifts]
     assert len(rows) == 1 + 3 and rows[0] == ["Chỉ tiêu", "Hiện tại", "Mục tiêu", "Còn thiếu"]
     vneid_row = next(r for r in rows if r[0] == "Tỷ lệ kích hoạt VNeID mức 2")
     assert vneid_row[3] == f"{100 - round(vneid, 2):.1f}".replace(".", ",")  # the gap to 100%
     body = "\n".join(texts(closing))
-    assert body.count("•") == 3 and "Nâng Tỷ lệ kích hoạt VNeID mức 2 thêm" in body
+    assert body.count("•") == 3 + len(lifts) and "Nâng Tỷ lệ kích hoạt VNeID mức 2 thêm" in body
+    assert lifts and all(sentence in body for sentence in lifts)  # what would it take, as on the profile
 
 
 def test_the_summary_and_rank_change_come_from_the_commune_profile(vi_deck, demo_db):

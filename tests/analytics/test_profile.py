@@ -55,8 +55,16 @@ def two_months(fresh_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def van_ban(two_months: Path):
+    # four reporting communes are no complete month: the peer rules are read here with every reporter counted
     with store.connect(two_months) as con:
-        return profile(con, VAN_BAN, "2026-09")
+        return profile(con, VAN_BAN, "2026-09", complete_share=0.0)
+
+
+def test_a_partial_month_names_no_strengths_or_weaknesses_against_its_few_reporters(two_months):
+    with store.connect(two_months) as con:
+        found = profile(con, VAN_BAN, "2026-09")
+    assert (found.strengths, found.weaknesses) == ((), ())
+    assert found.line("on_time_rate").peer_rank is not None  # its ranks among those who reported remain
 
 
 def test_identity_and_every_catalog_indicator_has_a_line_with_the_index_first(two_months, van_ban):

@@ -96,13 +96,14 @@ def test_a_fall_in_overdue_dossiers_counts_as_better(four_communes):
     assert table.loc[LAM_THAO, "better_yoy"]
 
 
-def test_a_count_line_of_an_area_is_the_mean_per_reporting_commune(four_communes):
+def test_a_count_line_of_an_area_is_the_total_of_its_reporting_communes(four_communes):
+    # the same figure as the Map's and the Overview's province total (analytics.aggregate)
     with store.connect(four_communes) as con:
         result = trend(con, "dossiers_overdue", (), ("25",))
 
-    assert result.areas.at["2026-08", "25"] == pytest.approx((10 + 0 + 3) / 3)
-    assert result.areas.at["2026-07", "25"] == pytest.approx((20 + 4) / 2)  # Đào Xá silent: not a zero
-    assert result.areas.at["2026-08", NATIONAL] == pytest.approx((10 + 0 + 3 + 1) / 4)
+    assert result.areas.at["2026-08", "25"] == pytest.approx(10 + 0 + 3)
+    assert result.areas.at["2026-07", "25"] == pytest.approx(20 + 4)  # Đào Xá silent: not a zero
+    assert result.areas.at["2026-08", NATIONAL] == pytest.approx(10 + 0 + 3 + 1)
 
 
 def test_changes_can_be_read_for_an_earlier_month(four_communes):

@@ -1,0 +1,169 @@
+"""One rule per figure: every catalog indicator of a commune, a province and the country, for a month, a
+quarter and a year, is the same number on every page that shows it, and the number the catalog's rule
+gives when computed straight from the stored observations (the rule restated here in SQL)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import store
+from analytics.aggregate import combine, unit_rows
+from analytics.geo import map_values
+from analytics.overview import Scope, headline_series
+from analytics.periods import AnalysisPeriod
+from analytics.profile import profile
+from analytics.trends import NATIONAL, trends
+from analytics.values import catalog, load_observations, needed_codes
+from tests.conftest import REPO
+
+PERIODS = ("2026-10", "2026-Q3", "2026")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    """(connection, catalog, a commune that reported every month, its province)."""
+    with store.connect(demo_db) as con:
+        commune, province = con.execute("""
+            SELECT o.unit_code, u.parent_code FROM observation o JOIN unit u ON u.code = o.unit_code
+            WHERE o.is_current GROUP BY ALL ORDER BY count(*) DESC, o.unit_code LIMIT 1""").fetchone()
+        yield con, catalog(con), commune, province
+
+
+def _rule(con, indicators, code: str, period: str, units: list[str] | None) -> float | None:
+    """The catalog's rule, restated: each unit over the period, then the area (see analytics.aggregate)."""
+    ind = indicators[code]
+    months = AnalysisPeriod.parse(period).months()
+    def where_of(alias: str) -> str:
+        return (f"{alias}is_current AND list_contains($months, {alias}period)"
+                + (f" AND list_contains($units, {alias}unit_code)" if units else ""))
+
+    where = where_of("")
+    params = {"months": months, **({"units": units} if units else {})}
+
+    def per_unit(c: str) -> str:
+        """unit_code, v (the unit's value over the period), n, d, w — by the indicator's period rule."""
+        i = indicators[c]
+        if i.period_aggregation == "sum":
+            return f"SELECT unit_code, sum(value) v, NULL n, NULL d FROM observation WHERE {where} AND indicator_code = '{c}' GROUP BY 1"
+        if i.period_aggregation == "last" or (i.period_aggregation == "ratio" and i.numerator
+                                             and indicators[i.numerator].period_aggregation == "last"):
+            return f"""SELECT unit_code, arg_max(value, period) v, arg_max(numerator, period) n,
+                       arg_max(denominator, period) d FROM observation
+                       WHERE {where} AND indicator_code = '{c}' AND (denominator IS NOT NULL OR '{i.period_aggregation}' = 'last')
+                       GROUP BY 1"""
+        if i.period_aggregation == "ratio":
+            return f"""SELECT unit_code, NULL v, sum(numerator) n, sum(denominator) d FROM observation
+                       WHERE {where} AND indicator_code = '{c}' GROUP BY 1"""
+        if i.period_aggregation == "weighted_mean":
+            return f"""SELECT o.unit_code, sum(o.value * w.value) / sum(w.value) v, NULL n, sum(w.value) d
+                       FROM observation o JOIN observation w ON w.unit_code = o.unit_code AND w.period = o.period
+                         AND w.is_current AND w.indicator_code = '{i.weight}'
+                       WHERE {where_of("o.")}
+                         AND o.indicator_code = '{c}' GROUP BY 1"""
+        return f"SELECT unit_code, avg(value) v, NULL n, NULL d FROM observation WHERE {where} AND indicator_code = '{c}' GROUP BY 1"
+
+    def scale(i) -> str:
+        if i.kind == "rate":
+            return "1000.0" if i.unit == "per_1000" else "100.0"
+        return str(float(i.max_points_766))
+
+    if ind.period_aggregation == "sum_of_groups":
+        groups = [c for c, i in indicators.items() if i.group_766]
+        parts = " UNION ALL ".join(
+            f"SELECT unit_code, {'coalesce(v, ' + scale(indicators[g]) + ' * n / d)' } AS v FROM ({per_unit(g)})"
+            for g in groups)
+        sql = f"SELECT avg(s) FROM (SELECT sum(v) s FROM ({parts}) GROUP BY unit_code HAVING count(*) = {len(groups)})"
+    elif ind.period_aggregation == "ratio":
+        sql = f"SELECT {scale(ind)} * sum(n) / sum(d) FROM ({per_unit(code)})"
+    elif ind.period_aggregation == "weighted_mean":
+        sql = f"SELECT sum(v * d) / sum(d) FROM ({per_unit(code)})"
+    elif ind.kind == "count":
+        sql = f"SELECT sum(v) FROM ({per_unit(code)})"
+    else:
+        sql = f"SELECT avg(v) FROM ({per_unit(code)})"
+    value = con.execute(sql, params).fetchone()[0]
+    return None if value is None else float(value)
+
+
+def _same(a: float | None, b: float | None, decimals: int | None = None) -> bool:
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)) or (isinstance(b, float) and math.isnan(b)):
+        return (a is None or math.isnan(a)) and (b is None or math.isnan(b))
+    if decimals is not None:  # a figure shown rounded: the same once rounded
+        return abs(a - b) <= 0.5 * 10 ** -decimals + 1e-9
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def pages(demo):
+    """What the month-only pages show, built once for every indicator: the Profile, Trends and Overview."""
+    con, indicators, commune, province = demo
+    codes = tuple(indicators)
+    month = PERIODS[0]
+    return {"profile": profile(con, commune, month),
+            "trends": {t.indicator: t for t in trends(con, codes, (commune,), (province,))},
+            "overview": {scope: headline_series(con, Scope(scope), codes).set_index(["indicator_code", "period"])["value"]
+                         for scope in (None, province, commune)}}
+
+
+CODES = pd.read_csv(REPO / "data" / "indicators.csv")["code"].tolist()
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_indicator_is_the_same_figure_everywhere_and_follows_its_rule(demo, pages, code):
+    con, indicators, commune, province = demo
+    month = PERIODS[0]
+    ind = indicators[code]
+    decimals = int(ind.decimals)
+    trend = pages["trends"][code]
+    wrong = []
+    for period in PERIODS:
+        expected = {"country": _rule(con, indicators, code, period, None),
+                    "province": _rule(con, indicators, code, period, _members(con, province)),
+                    "commune": _rule(con, indicators, code, period, [commune])}
+        shown: dict[str, dict[str, float | None]] = {"country": {}, "province": {}, "commune": {}}
+        provinces = map_values(con, code, period, "provinces").table.set_index("code")
+        shown["province"]["map"] = float(provinces.at[province, "value"])
+        if ind.direction in ("higher", "lower"):
+            drawn = map_values(con, code, period, "communes", province).table.set_index("code")
+            shown["commune"]["map and rankings"] = float(drawn.at[commune, "value"])  # the map draws rank()'s values
+        if period == month:
+            for scope, key in (("country", None), ("province", province), ("commune", commune)):
+                shown[scope]["overview"] = pages["overview"][key].get((code, month))
+            shown["country"]["trends"] = float(trend.areas.at[month, NATIONAL])
+            shown["province"]["trends"] = float(trend.areas.at[month, province])
+            shown["commune"]["trends"] = float(trend.units.at[month, commune])
+            line = pages["profile"].line(code)
+            shown["province"]["profile"] = line.province_value
+            shown["commune"]["profile"] = line.value  # rounded to the catalog's decimals
+        for scope, consumers in shown.items():
+            for consumer, value in consumers.items():
+                rounded_ = decimals if consumer == "profile" and scope == "commune" else None
+                if not _same(value, expected[scope], rounded_):
+                    wrong.append((period, scope, consumer, value, expected[scope]))
+    assert wrong == []
+
+
+def _members(con, province: str) -> list[str]:
+    return [row[0] for row in con.execute("SELECT code FROM unit WHERE parent_code = ?", [province]).fetchall()]
+
+
+def test_a_rate_per_1000_and_a_score_from_counts_keep_their_own_scale(demo):
+    con, _indicators, _commune, province = demo
+    series = headline_series(con, Scope(province), ("trainees_per_1000", "progress_score", "on_time_rate"))
+    value = series.set_index(["indicator_code", "period"])["value"]
+    assert 100 < value[("trainees_per_1000", "2026-10")] <= 1000  # per 1,000 residents, not per 100
+    assert value[("progress_score", "2026-10")] <= 20  # a 766 group of 20 points, not the on-time percentage
+    assert value[("progress_score", "2026-10")] == pytest.approx(value[("on_time_rate", "2026-10")] / 5)
+
+
+def test_processing_days_of_an_area_are_weighted_by_the_dossiers_received(demo):
+    con, indicators, _commune, province = demo
+    when = AnalysisPeriod.parse("2026-10")
+    obs = load_observations(con, needed_codes(indicators, "avg_processing_days"), when.months(), _members(con, province))
+    rows = unit_rows(obs, indicators, "avg_processing_days", when)
+    weighted = (rows["value"] * rows["weight"]).sum() / rows["weight"].sum()
+    assert combine(rows, indicators["avg_processing_days"])["value"].iloc[0] == pytest.approx(weighted)
+    assert weighted != pytest.approx(rows["value"].mean(), abs=1e-6)  # the test can tell the two rules apart
