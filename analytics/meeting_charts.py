@@ -30,7 +30,7 @@ def separators(lang: str) -> str:
 def figure(slide: Slide, lang: str, font_size: int = 20) -> go.Figure:
     """The slide's chart; ValueError for a slide without one (cover, table, text)."""
     if slide.kind in ("headlines", "bar_chart"):
-        fig = _bars(slide)
+        fig = _bars(slide, lang)
     elif slide.kind == "line_chart":
         fig = _lines(slide)
     elif slide.kind == "waterfall":
@@ -49,14 +49,16 @@ def _format(slide: Slide) -> str:
     return f",.{slide.decimals.get('', 1)}f"
 
 
-def _bars(slide: Slide) -> go.Figure:
+def _bars(slide: Slide, lang: str) -> go.Figure:
     fig = go.Figure()
     names = list(slide.frame.index)
+    places = [slide.decimals.get(name, slide.decimals.get("", 1)) for name in names]  # the index to two places
     for (column, (colour, pattern)), labelled in zip(zip(slide.frame.columns, BARS), (True, False, True)):
         values = [None if v is None else float(v) for v in slide.frame[column]]
+        text = ["" if v is None else format_number(v, lang, d) for v, d in zip(values, places)]
         fig.add_bar(y=names, x=values, name=str(column), orientation="h", marker_color=colour,
                     marker_line={"color": INK, "width": 1}, marker_pattern_shape=pattern,
-                    text=values if labelled else None, texttemplate=f"%{{x:{_format(slide)}}}" if labelled else None,
+                    text=text if labelled else None, texttemplate="%{text}" if labelled else None,
                     textposition="outside", cliponaxis=False)
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_yaxes(autorange="reversed", automargin=True)

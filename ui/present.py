@@ -159,9 +159,13 @@ def show(slide: Slide, pack: MeetingPack, position: int) -> None:
 
 def _styled(slide: Slide, lang: str) -> "pd.io.formats.style.Styler":
     def shown(value: object, places: int) -> str:
+        if isinstance(value, str):  # the "…" row between the first places and the unit's neighbours
+            return value
         return number(value, places) if pd.notna(value) else "–"
 
     def rank_change(value: object) -> str:
+        if isinstance(value, str):
+            return value
         if pd.isna(value):
             return "–"
         return f"▲ {int(value)}" if value > 0 else f"▼ {-int(value)}" if value < 0 else "="
