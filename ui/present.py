@@ -47,9 +47,10 @@ div:has(> .st-key-present_stage) { height: calc(100vh - 8.75rem); min-height: 18
 .st-key-present_stage { height: 100%; flex-wrap: nowrap; gap: 0.5rem; overflow: hidden; }
 .st-key-present_stage > div { flex-shrink: 0; }
 .st-key-present_stage > div:has(.stPlotlyChart) { flex: 1 1 0; min-height: 0; }
-.st-key-present_stage h1 { font-size: clamp(1.6rem, 5vh, 3rem); padding: 0; line-height: 1.2; }
-.st-key-present_stage h2 { font-size: clamp(1.4rem, 4.2vh, 2.4rem); padding: 0; }
-.st-key-present_stage h3 { font-size: clamp(1.1rem, 3.1vh, 1.8rem); padding: 0; font-weight: 500; }
+.st-key-present_stage h1, .st-key-present_stage h2, .st-key-present_stage h3 { padding: 0; line-height: 1.4; }
+.st-key-present_stage h1 { font-size: clamp(1.6rem, 5vh, 3rem); }
+.st-key-present_stage h2 { font-size: clamp(1.4rem, 4.2vh, 2.4rem); }
+.st-key-present_stage h3 { font-size: clamp(1.1rem, 3.1vh, 1.8rem); font-weight: 500; }
 .st-key-present_stage p, .st-key-present_stage li { font-size: clamp(1rem, 2.9vh, 1.6rem); margin-bottom: 0.2rem; }
 .st-key-present_stage [data-testid="stCaptionContainer"] p { font-size: clamp(0.9rem, 2.4vh, 1.3rem); }
 .st-key-present_stage table { font-size: clamp(0.9rem, 2.6vh, 1.5rem); }
@@ -245,7 +246,13 @@ def _styled(slide: Slide, lang: str) -> "pd.io.formats.style.Styler":
     formats = {column: (lambda v, d=places: shown(v, d)) for column, places in slide.decimals.items()}
     if slide.signed_column:
         formats[slide.signed_column] = rank_change
-    styler = slide.frame.style.format(formats).hide(axis="index")
+    # written out before styling: a column holding the "…" row as well as numbers is not one Arrow type
+    frame = slide.frame.copy()
+    for column, written in formats.items():
+        if column in frame.columns:
+            frame[column] = frame[column].map(written)
+    numbers = [column for column in formats if column in frame.columns]
+    styler = frame.astype(str).style.hide(axis="index").set_properties(subset=numbers, **{"text-align": "right"})
     if slide.highlight is not None:
         mine = slide.highlight
         styler = styler.apply(lambda row: ["font-weight: bold; background-color: #ffe699" if row.name == mine
