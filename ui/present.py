@@ -51,6 +51,8 @@ div:has(> .st-key-present_stage) { height: calc(100vh - 8.75rem); min-height: 18
 .st-key-present_stage h1 { font-size: clamp(1.6rem, 5vh, 3rem); }
 .st-key-present_stage h2 { font-size: clamp(1.4rem, 4.2vh, 2.4rem); }
 .st-key-present_stage h3 { font-size: clamp(1.1rem, 3.1vh, 1.8rem); font-weight: 500; }
+.st-key-present_stage:has(h2) h1 { font-size: clamp(2rem, 7vh, 4rem); }  /* the cover, the one slide with h2 */
+.st-key-present_stage:has(h2) h3 { font-size: clamp(1.4rem, 4.2vh, 2.4rem); }
 .st-key-present_stage p, .st-key-present_stage li { font-size: clamp(1rem, 2.9vh, 1.6rem); margin-bottom: 0.2rem; }
 .st-key-present_stage [data-testid="stCaptionContainer"] p { font-size: clamp(0.9rem, 2.4vh, 1.3rem); }
 .st-key-present_stage table { font-size: clamp(0.9rem, 2.6vh, 1.5rem); }
@@ -199,7 +201,7 @@ def _plain(text: str) -> str:
 
 def show(slide: Slide, pack: MeetingPack, position: int) -> None:
     """One slide, large, fitting the window; its downloads and the presenter's notes below it."""
-    stage = st.container(key=STAGE_KEY)
+    stage = st.container(key=STAGE_KEY, vertical_alignment="center" if slide.kind == "cover" else "top")
     stage.title(slide.title, anchor=False)
     if slide.kind == "cover":
         stage.header(slide.subtitle, anchor=False)

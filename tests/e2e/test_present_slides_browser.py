@@ -77,6 +77,7 @@ COLLIDING = """() => {
 }"""
 # a chart on the slide has drawn its ticks at the size the slide gave it
 CHART_DRAWN = """() => {
+  if (document.querySelector(".st-key-present_stage [data-testid='stSkeleton']")) return false;  // still loading
   const chart = document.querySelector(".st-key-present_stage .stPlotlyChart");
   if (!chart) return true;
   const svg = chart.querySelector(".main-svg");
