@@ -113,9 +113,8 @@ def bar() -> Bar:
 
 
 def _asking(key: str) -> bool:
-    """No unit chosen yet (an account without a province, no link): the choices are shown open."""
-    if linked_unit():
-        return False
+    """No unit chosen yet (an account without a province, no link or an unknown one): the choices are shown
+    open. Called after a link's choices are set."""
     if st.session_state.get(f"{key}_province") is None:
         return True
     return st.session_state.get(f"{key}_level") == "commune" and st.session_state.get(f"{key}_commune") is None

@@ -90,6 +90,7 @@ def test_an_unknown_linked_unit_falls_back_to_the_pickers(demo_db, monkeypatch):
 
     assert not app.exception
     assert len(app.title) == 0 and app.info[0].value == translate("deck.present.pick", "vi")
+    assert len(app.get("popover")) == 0 and app.selectbox(key="present_province.vi").value is None
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
