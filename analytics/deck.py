@@ -20,13 +20,20 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
 from analytics.meeting import MeetingPack, Slide
 from i18n import format_number, format_signed
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
-TITLE_PT, SUBTITLE_PT, BODY_PT, TABLE_PT, CHART_PT, FOOTER_PT = 36, 24, 24, 20, 20, 14
+TITLE_PT, SUBTITLE_PT, BODY_PT, TABLE_PT, CHART_PT, FOOTER_PT = 36, 24, 24, 20, 20, 16
+# Arial has every Vietnamese letter on Windows and macOS; LibreOffice puts its metric twin Liberation Sans
+# (also complete) in its place. Named for Latin, East Asian and complex scripts alike, so no theme font
+# (Calibri, or a CJK face for a run PowerPoint takes for Asian) is ever picked for a letter with a diacritic.
+FONT = "Arial"
+# The proofing language of every run: PowerPoint would otherwise spell-check Vietnamese as English.
+LANGUAGE_TAGS = {"vi": "vi-VN", "en": "en-US"}
 MARGIN = Inches(0.5)
 INK, MUTED, HIGHLIGHT_FILL, HEADER_FILL = RGBColor(0x1B, 0x1B, 0x1B), RGBColor(0x59, 0x59, 0x59), \
     RGBColor(0xFF, 0xE6, 0x99), RGBColor(0x1F, 0x38, 0x64)
@@ -54,9 +61,64 @@ def deck_bytes(pack: MeetingPack) -> bytes:
             page.notes_slide.notes_text_frame.text = slide.notes
     prs.core_properties.title = f"{pack.slides[0].title} · {pack.unit_name} · {pack.month}"
     prs.core_properties.author = "Xã Số"
+    prs.core_properties.language = LANGUAGE_TAGS[pack.lang]
+    _tag_language(prs, LANGUAGE_TAGS[pack.lang])
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
+
+
+# -- language and font -----------------------------------------------------------------------------
+
+_RUN_PROPERTIES = (qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr"))
+# what may follow a:latin / a:ea / a:cs inside run properties (the schema's order)
+_AFTER_FONTS = {qn("a:sym"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:rtl"), qn("a:extLst")}
+
+
+def _tag_language(prs: Presentation, tag: str) -> None:
+    """Every run of the deck (slides, notes, charts) in `tag` and in FONT: found in the XML rather than
+    set where each run is made, so no run (a table cell, a chart's data label, a notes line) is missed."""
+    for slide in prs.slides:
+        parts = [slide.part] + ([slide.notes_slide.part] if slide.has_notes_slide else [])
+        parts += [shape.chart.part for shape in slide.shapes if shape.has_chart]
+        for part in parts:
+            root = part._element
+            for run in root.iter(qn("a:r"), qn("a:fld")):  # a run without properties gets some
+                if run.find(qn("a:rPr")) is None:
+                    run.insert(0, OxmlElement("a:rPr"))
+            for properties in root.iter(*_RUN_PROPERTIES):
+                _tag(properties, tag)
+        for shape in slide.shapes:
+            if shape.has_chart:
+                _chart_language(shape.chart, tag)
+
+
+def _tag(properties, tag: str) -> None:
+    properties.set("lang", tag)
+    for old in properties.findall(qn("a:latin")) + properties.findall(qn("a:ea")) + properties.findall(qn("a:cs")):
+        properties.remove(old)
+    later = next((child for child in properties if child.tag in _AFTER_FONTS), None)
+    for name in ("a:latin", "a:ea", "a:cs"):
+        face = OxmlElement(name)
+        face.set("typeface", FONT)
+        if later is None:
+            properties.append(face)
+        else:
+            later.addprevious(face)
+
+
+def _chart_language(chart, tag: str) -> None:
+    """The chart's own editing language (c:lang, first in c:chartSpace after c:date1904)."""
+    space = chart._chartSpace
+    for old in space.findall(qn("c:lang")):
+        space.remove(old)
+    lang = OxmlElement("c:lang")
+    lang.set("val", tag)
+    date1904 = space.find(qn("c:date1904"))
+    if date1904 is not None:
+        date1904.addnext(lang)
+    else:
+        space.insert(0, lang)
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -92,7 +154,7 @@ def _heading(page, slide: Slide) -> Emu:
 
 
 def _footer(page, pack: MeetingPack, number: int, total: int) -> None:
-    _text(page, "Footer", pack.footer, MARGIN, HEIGHT - Inches(0.5), Inches(9),
+    _text(page, "Footer", pack.footer, MARGIN, HEIGHT - Inches(0.5), WIDTH - 2 * MARGIN - Inches(1.6),
           Inches(0.4), FOOTER_PT, colour=MUTED)
     _text(page, "Footer", f"{number}/{total}", WIDTH - MARGIN - Inches(1.5), HEIGHT - Inches(0.5), Inches(1.5),
           Inches(0.4), FOOTER_PT, colour=MUTED, align=PP_ALIGN.RIGHT)
@@ -132,7 +194,7 @@ def _bullets(page, slide: Slide, pack: MeetingPack, top: Emu | None = None) -> N
 def _cell_text(value: object, decimals: int | None, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if decimals is None:
+    if decimals is None or isinstance(value, str):  # a name, or the "…" row
         return str(value)
     return format_number(value, lang, decimals)
 
@@ -170,6 +232,8 @@ def _table(page, slide: Slide, pack: MeetingPack) -> None:
 def _signed_rank(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if isinstance(value, str):  # the "…" row
+        return value
     value = int(value)
     return f"▲ {value}" if value > 0 else f"▼ {-value}" if value < 0 else "="
 
@@ -270,10 +334,19 @@ def _headlines(page, slide: Slide, pack: MeetingPack) -> None:
         series.format.fill.fore_color.rgb = fill
         series.format.line.color.rgb = INK
         series.format.line.width = Pt(0.75)
-    for series in (plot.series[0], plot.series[2]):  # this month and the target carry their figures
+    for column, series in ((0, plot.series[0]), (2, plot.series[2])):  # this month and the target carry figures
         labels = series.data_labels
         labels.show_value, labels.number_format, labels.number_format_is_linked = True, _number_format(decimals), False
         labels.position, labels.font.size = XL_LABEL_POSITION.OUTSIDE_END, Pt(CHART_PT - 2)
+        # each figure written out as everywhere else in the app (the index to two places: 93,96)
+        for point, (category, value) in enumerate(slide.frame.iloc[:, column].items()):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            label = series.points[point].data_label
+            label.text_frame.text = format_number(float(value), pack.lang, slide.decimals.get(category, decimals))
+            label.text_frame.paragraphs[0].runs[0].font.size = Pt(CHART_PT - 2)  # rich text has its own size
+            label.position = XL_LABEL_POSITION.OUTSIDE_END
+            label.font.size = Pt(CHART_PT - 2)
 
 
 def _waterfall(page, slide: Slide, pack: MeetingPack) -> None:
@@ -321,6 +394,8 @@ def _waterfall(page, slide: Slide, pack: MeetingPack) -> None:
         label = carrier.points[point].data_label
         label.position = XL_LABEL_POSITION.INSIDE_BASE
         label.text_frame.text = text
+        run = label.text_frame.paragraphs[0].runs[0]  # rich text has its own size
+        run.font.size, run.font.bold = Pt(CHART_PT - 2), True
         label.font.size, label.font.bold = Pt(CHART_PT - 2), True
     chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = bottom, ceiling
     chart.value_axis.major_unit = max(1, (ceiling - bottom) // 5)  # whole points on the axis

@@ -31,7 +31,7 @@ from analytics.overview import HEADLINE_INDICATORS, Headline, Scope, headlines, 
 from analytics.ranking import communes, rank, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations
 from errors import NoDataForMonth, PeriodError, UnknownMeetingUnit
-from i18n import LANGUAGES, format_date, format_number, format_signed, translate
+from i18n import LANGUAGES, format_date, format_number, format_signed, month_label, short_month, translate
 
 KINDS = ("cover", "headlines", "table", "line_chart", "bar_chart", "waterfall", "text")
 TREND_MONTHS = 12
@@ -155,7 +155,7 @@ def _unit(con: duckdb.DuckDBPyConnection, code: str) -> dict:
 
 
 def _month(month: str, lang: str) -> str:
-    return translate("month.label", lang, month=str(int(month[5:7])), year=month[:4])
+    return month_label(month, lang)
 
 
 def _name(indicator: Indicator, lang: str) -> str:
@@ -182,11 +182,13 @@ def _headlines(cards: dict[str, Headline], indicators: dict[str, Indicator], mon
                           previous: [cards[c].previous for c in HEADLINE_INDICATORS],
                           target: [indicators[c].target for c in HEADLINE_INDICATORS]}, index=names)
     frame = frame.astype(object).where(frame.notna(), None)
+    # a chart's categories may carry their own decimals: the index is shown to two places, as everywhere
+    decimals = {"": 1, **{n: _decimals(indicators[c]) for n, c in zip(names, HEADLINE_INDICATORS)}}
     lines = [tr("deck.headlines.note_line", indicator=n, value=tr.number(cards[c].value, _decimals(indicators[c])),
                 change=format_signed(cards[c].change, tr.lang, _decimals(indicators[c])))
              for n, c in zip(names, HEADLINE_INDICATORS)]
     return Slide("headlines", tr("deck.headlines.title"), tr("deck.headlines.subtitle", month=_month(month, tr.lang)),
-                 frame, {"": 1}, notes="\n".join(lines))
+                 frame, decimals, notes="\n".join(lines))
 
 
 def _league_frame(rows: pd.DataFrame, name_column: str, tr: _Tr) -> pd.DataFrame:
@@ -202,6 +204,24 @@ def _league_decimals(tr: _Tr) -> dict[str, int]:
     return {tr("deck.col.rank"): 0, tr("deck.col.index"): INDEX_DECIMALS, tr("deck.col.change"): 0}
 
 
+GAP = "…"  # the row between the first places and the unit's neighbours, in every column
+
+
+def _with_gaps(frame: pd.DataFrame, positions: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
+    """`frame` with a "…" row wherever the rows' places in the full table (`positions`) skip some;
+    returns it with each original row's new position, so the unit's row can still be found."""
+    parts, where, shift = [], [], 0
+    for i in range(len(frame)):
+        if i and positions[i] > positions[i - 1] + 1:
+            parts.append(pd.DataFrame([[GAP] * len(frame.columns)], columns=frame.columns))
+            shift += 1
+        parts.append(frame.iloc[[i]])
+        where.append(i + shift)
+    if not shift:
+        return frame, np.arange(len(frame))
+    return pd.concat([p.astype(object) for p in parts], ignore_index=True), np.array(where)
+
+
 def _around(table: pd.DataFrame, code: str) -> pd.DataFrame:
     """The first places and the unit with its neighbours, in rank order, each row once."""
     rows = pd.concat([table.head(TOP_PLACES), neighbours(table, code, AROUND)])
@@ -212,11 +232,12 @@ def _commune_league(ranking, code: str, name: str, area: str, tr: _Tr) -> Slide:
     table = ranking.table
     rows = _around(table, code)
     name_column = "name_en" if tr.lang == "en" else "name_vi"
-    mine = np.flatnonzero(rows["unit_code"].to_numpy() == code)
+    frame, where = _with_gaps(_league_frame(rows, name_column, tr), list(rows.index))
+    mine = where[np.flatnonzero(rows["unit_code"].to_numpy() == code)]
     place = table[table["unit_code"] == code]
     subtitle = tr("deck.league.place", unit=name, rank=int(place["rank"].iloc[0]), of=len(table)) if len(place) \
         else tr("deck.league.unranked", unit=name)
-    return Slide("table", tr("deck.league.title", area=area), subtitle, _league_frame(rows, name_column, tr),
+    return Slide("table", tr("deck.league.title", area=area), subtitle, frame,
                  _league_decimals(tr), highlight=int(mine[0]) if len(mine) else None,
                  notes=tr("deck.league.notes", top=TOP_PLACES, around=AROUND), signed_column=tr("deck.col.change"))
 
@@ -241,11 +262,12 @@ def _province_league(national: pd.DataFrame, previous: pd.DataFrame | None, code
     table["previous_change"] = [int(before[c] - r) if c in before.index else None
                                 for c, r in zip(table["unit_code"], table["rank"])]
     rows = _around(table, code)
-    mine = np.flatnonzero(rows["unit_code"].to_numpy() == code)
+    frame, where = _with_gaps(_league_frame(rows, "name", tr), list(rows.index))
+    mine = where[np.flatnonzero(rows["unit_code"].to_numpy() == code)]
     place = table[table["unit_code"] == code]
     subtitle = tr("deck.league.place", unit=name, rank=int(place["rank"].iloc[0]), of=len(table)) if len(place) \
         else tr("deck.league.unranked", unit=name)
-    return Slide("table", tr("deck.provinces.title"), subtitle, _league_frame(rows, "name", tr), _league_decimals(tr),
+    return Slide("table", tr("deck.provinces.title"), subtitle, frame, _league_decimals(tr),
                  highlight=int(mine[0]) if len(mine) else None, notes=tr("deck.provinces.notes"),
                  signed_column=tr("deck.col.change"))
 
@@ -255,7 +277,8 @@ def _province_communes(national: pd.DataFrame, code: str, name: str, tr: _Tr) ->
     own = own.assign(rank=own["shown_value"].rank(method="min", ascending=False).astype(int))
     own["previous_change"] = None  # ranks within the province last month are not part of this table
     name_column = "name_en" if tr.lang == "en" else "name_vi"
-    frame = _league_frame(top_bottom(own, TOP_PLACES), name_column, tr).drop(columns=tr("deck.col.change"))
+    shown = top_bottom(own, TOP_PLACES)
+    frame, _ = _with_gaps(_league_frame(shown, name_column, tr).drop(columns=tr("deck.col.change")), list(shown.index))
     return Slide("table", tr("deck.province_communes.title", area=name),
                  tr("deck.province_communes.subtitle", n=TOP_PLACES, ranked=len(own)), frame,
                  _league_decimals(tr), notes=tr("deck.province_communes.notes"))
@@ -266,7 +289,7 @@ def _trend_frame(series: dict[str, list[float | None]], available: list[str], wi
     position = {m: i for i, m in enumerate(available)}
     columns = {name: [values[position[m]] if m in position and position[m] < len(values) else None for m in window]
                for name, values in series.items()}
-    labels = [f"{int(m[5:7]):02d}/{m[:4]}" for m in window]
+    labels = [short_month(m, lang) for m in window]  # as the Trends page writes its axis
     return pd.DataFrame(columns, index=labels).astype(object)
 
 

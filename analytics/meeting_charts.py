@@ -8,6 +8,7 @@ from the command line too.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import plotly.graph_objects as go
 
@@ -30,7 +31,7 @@ def separators(lang: str) -> str:
 def figure(slide: Slide, lang: str, font_size: int = 20) -> go.Figure:
     """The slide's chart; ValueError for a slide without one (cover, table, text)."""
     if slide.kind in ("headlines", "bar_chart"):
-        fig = _bars(slide)
+        fig = _bars(slide, lang)
     elif slide.kind == "line_chart":
         fig = _lines(slide)
     elif slide.kind == "waterfall":
@@ -45,21 +46,33 @@ def figure(slide: Slide, lang: str, font_size: int = 20) -> go.Figure:
     return fig
 
 
+WRAP_BAR_LABEL, WRAP_COLUMN_LABEL = 24, 13  # characters a line: long names wrap instead of colliding
+MONTH_TICKS = 6  # at most this many months named on a trend's axis (the latest always); hover names each
+
+
+def wrapped(text: str, width: int) -> str:
+    """A category name on lines of about `width` characters, joined by plotly's <br>."""
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+
+
 def _format(slide: Slide) -> str:
     return f",.{slide.decimals.get('', 1)}f"
 
 
-def _bars(slide: Slide) -> go.Figure:
+def _bars(slide: Slide, lang: str) -> go.Figure:
     fig = go.Figure()
     names = list(slide.frame.index)
+    places = [slide.decimals.get(name, slide.decimals.get("", 1)) for name in names]  # the index to two places
     for (column, (colour, pattern)), labelled in zip(zip(slide.frame.columns, BARS), (True, False, True)):
         values = [None if v is None else float(v) for v in slide.frame[column]]
+        text = ["" if v is None else format_number(v, lang, d) for v, d in zip(values, places)]
         fig.add_bar(y=names, x=values, name=str(column), orientation="h", marker_color=colour,
                     marker_line={"color": INK, "width": 1}, marker_pattern_shape=pattern,
-                    text=values if labelled else None, texttemplate=f"%{{x:{_format(slide)}}}" if labelled else None,
+                    text=text if labelled else None, texttemplate="%{text}" if labelled else None,
                     textposition="outside", cliponaxis=False)
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True, tickmode="array", tickvals=names,
+                     ticktext=[wrapped(n, WRAP_BAR_LABEL) for n in names])
     fig.update_xaxes(range=[0, 108])
     return fig
 
@@ -78,7 +91,10 @@ def _lines(slide: Slide) -> go.Figure:
         pad = max((high - low) * 0.15, 1.0)
         fig.update_yaxes(range=[max(math.floor(low - pad), 0), math.ceil(high + pad)],
                          ticksuffix=slide.suffix)
-    fig.update_xaxes(type="category")
+    months = list(slide.frame.index)
+    step = max(1, math.ceil(len(months) / MONTH_TICKS))
+    shown = months[::-1][::step][::-1]  # counted back from the latest month, which is always named
+    fig.update_xaxes(type="category", tickmode="array", tickvals=shown, ticktext=shown, tickangle=0)
     return fig
 
 
@@ -103,5 +119,7 @@ def _waterfall(slide: Slide, lang: str) -> go.Figure:
     low, high = min(levels), max(levels)
     pad = max((high - low) * 0.6, 0.5)
     fig.update_yaxes(range=[math.floor(low - pad), math.ceil(high + pad / 2)])
-    fig.update_xaxes(type="category", automargin=True)
+    names = list(frame.index)
+    fig.update_xaxes(type="category", automargin=True, tickmode="array", tickvals=names, tickangle=0,
+                     ticktext=[wrapped(n, WRAP_COLUMN_LABEL) for n in names])
     return fig

@@ -130,6 +130,8 @@ def _page(slide: Slide, pack: MeetingPack, svg: str | None, number: int, total: 
 def _cell(value: object, decimals: int | None, lang: str, signed: bool) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if isinstance(value, str) and decimals is not None:  # the "…" row between the first places and the unit's
+        return value
     if signed:
         value = int(value)
         return f"▲ {value}" if value > 0 else f"▼ {-value}" if value < 0 else "="

@@ -123,6 +123,16 @@ def format_datetime(value: datetime, lang: str) -> str:
     return value.strftime(translate("format.datetime", lang))
 
 
+def month_label(period: str, lang: str) -> str:
+    """A month as the app writes it in text: 'Tháng 7/2026' in Vietnamese, '7/2026' in English."""
+    return translate("month.label", lang, month=str(int(period[5:7])), year=period[:4])
+
+
+def short_month(period: str, lang: str) -> str:
+    """7/2026 in both languages: a chart's axis has room for a year of these, not for "Tháng 7/2026"."""
+    return f"{int(period[5:7])}/{period[:4]}"
+
+
 def format_signed(value: float | None, lang: str, decimals: int = 1) -> str:
     """A change with its sign: +1,5 / −2,0 (a real minus sign)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -9,18 +9,18 @@ from ui.data import query
 from ui.i18n import language, t
 from ui.text import error_text, t_plain
 from ui.links import profile_link
-from ui.present import current_slide, navigation, pack_downloads, show, styles, unit_and_month
+from ui.present import bar, current_slide, navigation, pack_downloads, show, unit_and_month
 from ui.widgets import stop_without_data
 
 require_role("viewer")
 
-full_screen = st.toggle(t("deck.present.full_screen"), value=True, key="present_full_screen",
-                        help=t("deck.present.full_screen_help"))
-styles(full_screen)
-with st.expander(t("deck.present.choose"), expanded=not full_screen):
-    unit, month = unit_and_month("present")
-if unit is None or month is None:
+top = bar()
+unit, month = unit_and_month("present", top.choose)
+if month is None:
     stop_without_data(t("deck.present.empty"))
+if unit is None:  # an account without a province, no link: nothing is shown until the person picks
+    st.info(t("deck.present.pick"), icon=":material/arrow_upward:")
+    st.stop()
 
 try:
     pack = query(meeting_content, unit, month, language())
@@ -29,7 +29,7 @@ except XasoError as exc:
     st.stop()
 
 position = current_slide(pack)
-navigation(position, len(pack.slides))
+navigation(position, len(pack.slides), top)
 show(pack.slides[position], pack, position)
 st.divider()
 pack_downloads(pack)

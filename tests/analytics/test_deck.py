@@ -19,7 +19,7 @@ from analytics.lift import describe
 from analytics.meeting import meeting_content
 from analytics.profile import profile
 from analytics.values import catalog
-from i18n import translate
+from i18n import month_label, translate
 
 UNIT, PROVINCE, MONTH = "08377", "25", "2026-10"  # Xã Vân Bán, Phú Thọ
 RATES = ("online_filing_rate", "on_time_rate", "esign_rate", "satisfaction_rate")
@@ -82,7 +82,7 @@ def test_headline_bars_are_an_editable_chart_holding_the_units_figures(vi_deck, 
 def test_trend_lines_hold_twelve_months_of_each_rate(vi_deck, demo_db):
     chart, = charts(vi_deck.slides[3])
     months = [f"{y}-{m:02d}" for y, m in [(2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 11)]]
-    assert list(chart.plots[0].categories) == [f"{m[5:]}/{m[:4]}" for m in months]
+    assert list(chart.plots[0].categories) == [f"{int(m[5:])}/{m[:4]}" for m in months]  # as the Trends axis
     with store.connect(demo_db) as con:
         for series, code in zip(chart.plots[0].series, RATES):
             assert list(series.values) == pytest.approx([rate_from_counts(con, UNIT, code, m) for m in months])
@@ -96,7 +96,7 @@ def test_a_month_without_data_is_a_gap_in_the_line_not_a_zero(demo_db, tmp_path)
     deck = write_deck(db, tmp_path)
 
     rates, index = charts(deck.slides[3])[0], charts(deck.slides[4])[0]
-    august = list(rates.plots[0].categories).index("08/2026")
+    august = list(rates.plots[0].categories).index("8/2026")
     assert all(series.values[august] is None for series in rates.plots[0].series)
     assert index.plots[0].series[0].values[august] is None
     assert index.plots[0].series[1].values[august] is not None  # the province still has its average
@@ -114,10 +114,11 @@ def test_the_league_table_shows_the_top_five_and_the_unit_with_three_places_eith
             WHERE o.is_current AND i.group_766 IS NOT NULL AND o.period = ? AND u.parent_code = ?
             GROUP BY o.unit_code HAVING count(*) = 6 ORDER BY v DESC""", [MONTH, PROVINCE]).fetchall()
     place = 1 + sum(1 for _code, value in ranked if value > round(service_index_of(ranked, UNIT), 2))
-    ranks = [int(r[0]) for r in rows[1:]]
+    assert rows[6] == ["…"] * 4  # the places skipped between the first five and the unit's neighbours
+    ranks = [int(r[0]) for r in rows[1:6] + rows[7:]]
     assert ranks[:5] == [1, 2, 3, 4, 5]
     assert ranks[5:] == list(range(place - 3, place + 4))
-    mine = rows[1 + 5 + 3]
+    mine = rows[1 + 5 + 1 + 3]
     assert "Xã Vân Bán" in mine[1] and mine[2] == f"{service_index_of(ranked, UNIT):.2f}".replace(".", ",")
 
 
@@ -167,7 +168,7 @@ def test_titles_and_body_text_are_large_enough_for_a_projector(vi_deck):
                          for p in cell.text_frame.paragraphs for run in p.runs]
             elif shape.has_chart:
                 sizes = [shape.chart.font.size]
-            least = {"Title": Pt(32), "Footer": Pt(14)}.get(shape.name, Pt(20))
+            least = {"Title": Pt(32), "Footer": Pt(16)}.get(shape.name, Pt(20))
             assert sizes and min(sizes) >= least, (shape.name, sizes)
 
 
@@ -265,3 +266,82 @@ def test_python_m_analytics_deck_writes_the_file_and_speaks_the_terminals_langua
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1
     assert refused.stderr.strip().startswith('There is no province or commune with code "123".')
+
+
+# -- language, font, precision ---------------------------------------------------------------------
+
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def text_parts(deck):
+    """The XML of every slide, its notes and its charts: everywhere PowerPoint finds text."""
+    for slide in deck.slides:
+        yield slide.part._element
+        if slide.has_notes_slide:
+            yield slide.notes_slide.part._element
+        yield from (shape.chart.part._element for shape in slide.shapes if shape.has_chart)
+
+
+@pytest.mark.parametrize(("lang", "tag"), [("vi", "vi-VN"), ("en", "en-US")])
+def test_every_run_is_tagged_with_the_decks_language_and_names_a_font_with_vietnamese_letters(
+        demo_db, tmp_path, lang, tag):
+    deck = write_deck(demo_db, tmp_path, unit=PROVINCE, lang=lang)
+
+    runs = 0
+    for root in text_parts(deck):
+        for run in root.iter(f"{A}r"):
+            runs += 1
+            properties = run.find(f"{A}rPr")
+            assert properties is not None and properties.get("lang") == tag, "".join(run.itertext())
+            faces = {face.tag[len(A):]: face.get("typeface") for face in properties
+                     if face.tag in (f"{A}latin", f"{A}ea", f"{A}cs")}
+            assert faces == {"latin": "Arial", "ea": "Arial", "cs": "Arial"}, "".join(run.itertext())
+        for defaults in root.iter(f"{A}defRPr"):  # chart text: axes, legend, data labels
+            assert defaults.get("lang") == tag
+    assert runs > 100
+    charts_ = [chart for slide in deck.slides for chart in charts(slide)]
+    assert charts_ and all(chart._chartSpace.find(
+        "{http://schemas.openxmlformats.org/drawingml/2006/chart}lang").get("val") == tag for chart in charts_)
+
+
+def test_footers_are_at_least_16_points(vi_deck):
+    sizes = [run.font.size for slide in vi_deck.slides for shape in slide.shapes if shape.name == "Footer"
+             for p in shape.text_frame.paragraphs for run in p.runs]
+    assert len(sizes) == 2 * (len(vi_deck.slides) - 1) and min(sizes) >= Pt(16)
+
+
+def test_the_headline_slide_writes_the_index_to_two_places_and_the_rates_to_one(vi_deck, demo_db):
+    chart, = charts(vi_deck.slides[1])
+    this_month = chart.plots[0].series[0]
+    labels = [this_month.points[i].data_label.text_frame.text for i in range(len(RATES) + 1)]
+    with store.connect(demo_db) as con:
+        index = service_index(con, UNIT, MONTH)
+        rates = [rate_from_counts(con, UNIT, code, MONTH) for code in RATES]
+    assert labels[-1] == f"{index:.2f}".replace(".", ",")  # 93,96 as on every page, not 94,0
+    assert labels[:-1] == [f"{rate:.1f}".replace(".", ",") for rate in rates]
+
+
+def test_a_unit_among_the_first_places_gets_no_ellipsis_row(demo_db, tmp_path):
+    with store.connect(demo_db) as con:
+        first = con.execute("""
+            SELECT o.unit_code FROM observation o JOIN indicator i ON i.code = o.indicator_code
+            JOIN unit u ON u.code = o.unit_code
+            WHERE o.is_current AND i.group_766 IS NOT NULL AND o.period = ? AND u.parent_code = ?
+            GROUP BY o.unit_code HAVING count(*) = 6 ORDER BY round(sum(o.value), 2) DESC, o.unit_code LIMIT 1 OFFSET 2
+            """, [MONTH, PROVINCE]).fetchall()[0][0]
+    deck = write_deck(demo_db, tmp_path, unit=first)
+
+    table = next(shape.table for shape in deck.slides[2].shapes if shape.has_table)
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert all("…" not in row for row in rows)
+    assert [int(r[0]) for r in rows[1:]][:6] == [1, 2, 3, 4, 5, 6]  # third place: its neighbours join the top
+
+
+def test_months_are_written_as_the_app_writes_them(demo_db, tmp_path):
+    deck = write_deck(demo_db, tmp_path, unit=PROVINCE, lang="en")
+
+    assert "10/2026" in "\n".join(texts(deck.slides[0])) and "Tháng" not in "\n".join(texts(deck.slides[0]))
+    waterfall, = charts(deck.slides[6])
+    categories = list(waterfall.plots[0].categories)
+    assert categories[-1] == month_label(MONTH, "en") == "10/2026"
+    assert list(charts(deck.slides[4])[0].plots[0].categories)[-3:] == ["8/2026", "9/2026", "10/2026"]

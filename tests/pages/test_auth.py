@@ -271,7 +271,7 @@ def test_a_province_user_finds_the_pages_on_their_province_and_keeps_their_own_c
         app.switch_page(f"pages/{page}.py").run()
         assert not app.exception, [e.value for e in app.exception]
         assert app.selectbox(key=f"{page}_province.{lang}").value == "25", page
-    assert app.selectbox(key=f"present_commune.{lang}").value.startswith("0")  # a commune of Phú Thọ (25)
+    assert app.segmented_control(key=f"present_level.{lang}").value == "province"  # the pack of Phú Thọ itself
 
     app.switch_page("pages/rankings.py").run()
     app.selectbox(key=f"rankings_province.{lang}").set_value("01").run()  # Hà Nội, by the reader's choice

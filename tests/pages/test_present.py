@@ -9,6 +9,8 @@ from pptx import Presentation
 
 import store
 from analytics.meeting import meeting_content
+from analytics.overview import communes
+from i18n import translate
 from tests.pages.conftest import open_page, raw_keys
 
 UNIT, MONTH = "08377", "2026-10"
@@ -51,7 +53,8 @@ def test_a_chart_slide_shows_a_chart_and_a_table_slide_a_table_with_downloads(de
     app.button(key="present_next").click().run()  # the league around the unit
     assert len(app.table) == 1
     shown = app.table[0].value
-    assert shown.shape[0] == 12 and "Xã Vân Bán" in shown.iloc[:, 1].tolist()
+    assert shown.shape[0] == 13 and "Xã Vân Bán" in shown.iloc[:, 1].tolist()
+    assert shown.iloc[5].tolist() == ["…"] * 4  # between the first five and the unit's neighbours
     assert {"Tải Excel (.xlsx)", "Tải CSV"} <= {b.label for b in app.get("download_button")}
 
 
@@ -86,7 +89,42 @@ def test_an_unknown_linked_unit_falls_back_to_the_pickers(demo_db, monkeypatch):
     app = open_present(demo_db, "vi", monkeypatch, unit="99999")
 
     assert not app.exception
-    assert app.title[0].value == "Chuyển đổi số phục vụ người dân"
+    assert len(app.title) == 0 and app.info[0].value == translate("deck.present.pick", "vi")
+    assert len(app.get("popover")) == 0 and app.selectbox(key="present_province.vi").value is None
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_account_without_a_province_is_asked_for_a_unit_before_any_slide(demo_db, monkeypatch, lang):
+    app = open_present(demo_db, lang, monkeypatch)
+
+    province = app.selectbox(key=f"present_province.{lang}")
+    assert province.value is None and province.placeholder == translate("deck.present.pick_province", lang)
+    assert len(app.title) == 0 and app.info[0].value == translate("deck.present.pick", lang)
+    assert len(app.get("popover")) == 0  # the choices are open on the page, not folded away
+
+    with store.connect(demo_db) as con:
+        last = communes(con, "01")["code"].iloc[-1]  # a commune of Hà Nội, none the other tests use
+    province.set_value("01").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == translate("deck.cover.title", lang)
+    assert app.segmented_control(key=f"present_level.{lang}").value == "province"
+
+    app.segmented_control(key=f"present_level.{lang}").set_value("commune").run()
+    commune = app.selectbox(key=f"present_commune.{lang}")
+    assert commune.value is None and len(app.title) == 0  # no commune picked for the person either
+    commune.set_value(last).run()
+    assert app.title[0].value == translate("deck.cover.title", lang)
+    assert last in app.selectbox(key=f"present_commune.{lang}").value
+
+
+def test_an_account_of_one_province_opens_on_that_province(demo_db, monkeypatch):
+    from tests.pages.conftest import open_app
+
+    app = open_app(demo_db, "vi", monkeypatch, role="viewer", province="25")
+    app.switch_page("pages/present.py").run()
+
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.header[0].value == "Tỉnh Phú Thọ"  # the cover names the province
 
 
 def test_a_communes_pack_links_to_its_full_profile(demo_db, monkeypatch):
