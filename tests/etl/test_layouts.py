@@ -114,6 +114,12 @@ def confirmations(one: Layout, review, steering: Steering) -> Steering:
     left out when it holds none: a department, a subtotal), and a month other than the report's is
     corrected."""
     doubted = {(p.sheet, str(p.column).split(" · ")[0]) for p in review.problems if p.column}
+    if any(p.code == "no_header" for p in review.errors):  # no table found: the person says where it is
+        for sheet in review.sheet_names:
+            rows = sorted(row for (where, row) in one.units if where == sheet)
+            if rows:
+                steering = steering.with_rows(sheet, (rows[0] - 1,), rows[0], rows[-1])
+        return steering
     for row in mapping_table(review).itertuples(index=False):
         truth = one.targets.get((row.sheet, row.column))
         if truth is None:
@@ -152,7 +158,8 @@ def test_every_layout_loads_after_the_confirmations_its_review_asks_for(referenc
                 review = review_upload(con, one.name, one.data, steering)
             if steering != Steering():
                 asked[one.key] = (f"{len(steering.mapping)} column(s), {len(steering.unit_picks)} unit(s)"
-                                  + (", the month" if steering.period else ""))
+                                  + (", the month" if steering.period else "")
+                                  + (", the table's rows" if steering.table_rows else ""))
             result = commit_review(con, review, user="corpus", lang="vi")
         wrong = differences(one, _stored(db)) if result.status == "loaded" else []
         if result.status != "loaded" or wrong:

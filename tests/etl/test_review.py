@@ -288,7 +288,8 @@ def test_a_header_confirmed_and_committed_is_recognised_in_the_next_file_with_no
     data = xlsx([["STT", words, count_header, "Đúng hạn"],
                  *[[i + 1, name, 100 + i, 90] for i, (_c, name, _p) in enumerate(first)]])
     before = review(fresh_db, "thang_9_2026.xlsx", data)
-    assert "no_unit_column" in [p.code for p in before.errors]
+    # the unit column is found by what it holds; the count's words are known to nobody yet
+    assert {m.label: m.how for m in before.sheets[0].mappings}[count_header] != "exact"
 
     steered = Steering().with_mapping(words, "_unit_name").with_mapping(count_header, "dossiers_received")
     assert commit_and_remember(fresh_db, review(fresh_db, "thang_9_2026.xlsx", data, steered), steered) == (2, 0)
@@ -305,7 +306,9 @@ def test_a_header_confirmed_and_committed_is_recognised_in_the_next_file_with_no
 def test_a_unit_picked_once_is_remembered_for_that_provinces_next_file_and_no_other(fresh_db, seed):
     units = communes_of(fresh_db, seed, 4)
     (target, full_name, province) = units[0]
-    written = "P. " + full_name.split(" ", 1)[1]
+    # initials, as a province's own forms write them ("P.HB" for Phường Hòa Bình): nothing matches them
+    kind, rest = full_name.split(" ", 1)
+    written = kind[0] + "." + "".join(word[0] for word in rest.split())
     header = ["Tên đơn vị", "Tổng tiếp nhận", "Đúng hạn"]
     data = xlsx([header, [written, 50, 40], *[[name, 10, 9] for _c, name, _p in units[1:]]])
     before = review(fresh_db, "t9_2026.xlsx", data)
