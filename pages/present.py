@@ -19,6 +19,7 @@ unit, month = unit_and_month("present", top.choose)
 if month is None:
     stop_without_data(t("deck.present.empty"))
 if unit is None:  # an account without a province, no link: nothing is shown until the person picks
+    st.title(t("nav.present"))
     st.info(t("deck.present.pick"), icon=":material/arrow_upward:")
     st.stop()
 
