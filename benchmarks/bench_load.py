@@ -269,9 +269,11 @@ async def browse(url: str, log: SessionLog, run_timeout: float, delay: float = 0
                 raise ProtocolError("the default page is not Overview")
             rankings = await do("rankings", "rankings")
             box = _widget(rankings, "rankings_province")
-            if PROVINCE not in box.options:
+            # Options read 'Lào Cai (15 · Lao Cai)' (ui/labels.py).
+            option = next((label for label in box.options if label.startswith(f"{PROVINCE} (")), None)
+            if option is None:
                 raise ProtocolError(f"{PROVINCE} is not an option of the province box")
-            picked = await do(PICK_PROVINCE, "rankings", widgets=[_state(box, string_value=PROVINCE)])
+            picked = await do(PICK_PROVINCE, "rankings", widgets=[_state(box, string_value=option)])
             if any(PROVINCE in text for text in rankings.texts) or not any(PROVINCE in text for text in picked.texts):
                 raise ProtocolError(f"the rankings' titles do not change to {PROVINCE} when it is picked")
             await do("trends", "trends")
