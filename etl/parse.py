@@ -198,7 +198,8 @@ def parse_sheet(ctx: SheetContext) -> tuple[SheetReport, list[Block]] | None:
 def _report_unmapped_columns(ctx: SheetContext, table: Table, grid: list[list[Any]],
                              mappings: list[ColumnMapping]) -> None:
     """A column holding numbers that was not loaded is reported, never silently dropped; one that was only
-    guessed stops the file until a person confirms (or --accept-guesses)."""
+    guessed, or that looks like an indicator and matches none, stops the file until a person confirms or
+    leaves it out (or --accept-guesses)."""
     for mapping in mappings:
         if mapping.accepted:
             continue
@@ -213,6 +214,11 @@ def _report_unmapped_columns(ctx: SheetContext, table: Table, grid: list[list[An
             ctx.problem("column_needs_confirmation", ctx.sheet.first_row + table.header_rows[-1], mapping.describe(),
                         mapping.label, count=numbers,
                         guesses="; ".join(f"{target} ({round(score * 100)}%)" for target, score in guesses if target))
+            continue
+        if mapping.how == "none" and not ctx.accept_guesses and looks_like_indicator(cells):
+            # numbers nobody has placed: leaving them out silently could drop an indicator
+            ctx.problem("unplaced_column", ctx.sheet.first_row + table.header_rows[-1], mapping.describe(),
+                        mapping.label, count=numbers)
             continue
         code = "low_confidence_column" if mapping.target else "unmapped_column"
         ctx.problem(code, ctx.sheet.first_row + table.header_rows[-1], mapping.describe(), mapping.label,
