@@ -22,13 +22,14 @@ import streamlit as st
 import config
 import store
 from analytics.exports import safe_file_name
+from analytics.overview import communes
 from analytics.values import catalog
 from etl.columns import ROLES
 from errors import XasoError
 from etl.load import Review, commit_review
 from etl.period import USER_MONTH_EXAMPLES, parse_user_month
 from etl.read import SUPPORTED_SUFFIXES
-from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, describe_unit, error_report_xlsx,
+from etl.review import (IGNORE, Comparison, Steering, compare_with_stored, error_report_xlsx,
                         mapping_table, mapping_targets, problem_table, remember_choices, review_upload, save_profile,
                         skipped_table, unit_table)
 from i18n import translate
@@ -36,6 +37,7 @@ from store.observations import data_version
 from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
+from ui.labels import commune_labels
 from ui.text import error_text, plain, plain_short, short, t_plain
 from ui.widgets import month_label
 
@@ -374,7 +376,7 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
     labels = _target_labels(lang)
     with st.expander(t("upload.map.title"), expanded=any(
             p.code in ("low_confidence_column", "unmapped_column", "no_indicator_columns", "no_unit_column",
-                       "column_needs_confirmation")
+                       "column_needs_confirmation", "unplaced_column")
             for p in state.review.problems)):
         st.caption(t("upload.map.caption"))
         if any(p.code == "no_unit_column" for p in state.review.errors):
@@ -433,6 +435,12 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
             st.warning(t("upload.units.fuzzy", count=len(fuzzy)))
         if remembered:
             st.info(t("upload.units.remembered", count=remembered))
+        # a picker offers the closest candidates, then every unit of the sheet's province (of the country
+        # when nothing matched): initials such as "P.HB" have no close candidate, yet the person knows the unit
+        province_of = query(communes).set_index("code")["province_code"]
+        matched = units.dropna(subset=["unit_code"]).assign(province=lambda u: u["unit_code"].map(province_of))
+        provinces = {sheet: found.mode().iloc[0] for sheet, found in matched.groupby("sheet")["province"]
+                     if found.notna().any()}
         units = bounded(units, "units").reset_index(drop=True)
         shown = units.assign(how=units["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
         shown = shown[["sheet", "row", "written_code", "written_name", "unit", "how"]]
@@ -444,8 +452,9 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
             st.caption(t("upload.units.pickers_shown", shown=MAX_UNIT_PICKERS, count=len(open_rows)))
         for row in open_rows.head(MAX_UNIT_PICKERS).itertuples(index=False):
             found = [row.unit_code] if isinstance(row.unit_code, str) else []  # a remembered unit, even if not close
+            others = commune_labels(provinces.get(row.sheet), lang)
             _pick_unit(upload, key, row.sheet, row.row, row.written_name or row.written_code,
-                       [None, IGNORE, *dict.fromkeys([*found, *row.candidates])], row.unit_code)
+                       [None, IGNORE, *dict.fromkeys([*found, *row.candidates, *others])], row.unit_code)
         for sheet, row in left_out:
             _pick_unit(upload, key, sheet, row, "", [None, IGNORE], IGNORE)
 
@@ -453,11 +462,9 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
 def _pick_unit(upload: Upload, key: str, sheet: str, row: int, written: Any, options: list[Any],
                current: str | None) -> None:
     lang = language()
-    with store.connect(store.database_path()) as con:
-        names = {code: describe_unit(con, code) for code in options if code}
     widget = f"{key}_unit_{sheet}_{row}.{lang}"
     labels = {None: translate("upload.units.choose", lang), IGNORE: translate("upload.units.leave_out", lang),
-              **names}
+              **commune_labels(None, lang)}  # both spellings and the code: "van ban" finds Xã Vân Bán
     st.selectbox(t_plain("upload.units.pick", sheet=short(sheet), row=row, written=short(written or "")), options,
                  index=options.index(current) if current in options else 0, key=widget, format_func=labels.get,
                  on_change=_set_unit, args=(upload.sha, sheet, row, widget))
