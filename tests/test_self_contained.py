@@ -9,6 +9,7 @@ from tests.conftest import REPO, SAMPLES, TEST_DATA
 
 # Going above the repository root: REPO.parent, REPO_ROOT.parents[…], Path("../…"), "…/shared/…" paths.
 ESCAPES = re.compile(r"""\b(REPO|REPO_ROOT|ROOT)\s*\.\s*parents?\b|["']\.\./|["'](/work/)?shared/""")
+ATTACK = "# an attack, not a path"  # the hostile corpus's traversal names, which no test opens
 
 
 def sources() -> list[Path]:
@@ -19,7 +20,7 @@ def test_no_test_or_benchmark_points_outside_the_repository():
     offenders = [f"{path.relative_to(REPO)}:{number}: {line.strip()}" for path in sources()
                  if path.name != "test_self_contained.py"
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-                 if ESCAPES.search(line)]
+                 if ESCAPES.search(line) and ATTACK not in line]
     assert offenders == []
 
 

@@ -104,8 +104,8 @@ def html_renamed() -> Hostile:
 
 def path_traversal() -> Hostile:
     """A well-formed file whose name climbs out of any folder it might be saved in."""
-    return Hostile("../../etc/passwd.xlsx", _shared_strings_book(), "a path-traversal file name",
-                   ["../../etc/passwd.xlsx"], loads=True)
+    traversal = "../../etc/passwd.xlsx"  # an attack, not a path
+    return Hostile(traversal, _shared_strings_book(), "a path-traversal file name", [traversal], loads=True)
 
 
 def markup_names() -> Hostile:

@@ -88,7 +88,7 @@ def test_loading_a_hostile_file_writes_nothing_on_an_error_and_keeps_its_text_ve
 @pytest.mark.parametrize("hostile", CORPUS, ids=IDS)
 def test_the_command_line_ends_each_hostile_file_in_json_with_a_typed_error_or_a_load(fresh_db, tmp_path, hostile):
     path = on_disk(tmp_path, hostile)
-    relative = os.path.relpath(path, tmp_path / "a" / "b" / "c")  # "../../etc/passwd.xlsx" as typed
+    relative = os.path.relpath(path, tmp_path / "a" / "b" / "c")  # the traversal name as typed: an attack, not a path
     before = counts(fresh_db)
 
     done = subprocess.run([sys.executable, "-m", "etl", "load", relative, "--db", str(fresh_db), "--json"],
