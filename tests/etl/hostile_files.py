@@ -122,10 +122,11 @@ def markup_names() -> Hostile:
 
 
 def markup_names_loadable() -> Hostile:
-    """The same payloads where a load is allowed: a sheet name and an extra column header (unmapped)."""
+    """The same payloads where a load is allowed: a sheet name and an extra column header (unmapped: it holds
+    a phone number, which is reported but never taken for an indicator that would stop the load)."""
     sheet = "=HYPERLINK(1) <img>"
     header = LINK + " " + IMG
-    rows = [["BÁO CÁO THÁNG 9/2026"], [*HEADERS, header], [COMMUNE_CODE, "Xã Vân Bán", 300, 200, 7]]
+    rows = [["BÁO CÁO THÁNG 9/2026"], [*HEADERS, header], [COMMUNE_CODE, "Xã Vân Bán", 300, 200, 912345678]]
     return Hostile("payload.xlsx", _xlsx({sheet: rows}, ("E2",)), "payloads in sheet name and header of a good file",
                    [sheet, header], loads=True)
 
