@@ -92,13 +92,15 @@ def drop_files() -> list[Upload]:
 
 
 def _states() -> dict[str, FileState]:
-    return st.session_state.setdefault(STATE_KEY, {})
+    return st.session_state.setdefault(STATE_KEY, _session_reviews())
 
 
 def forget_reviews() -> None:
     """Let go of every review this session holds (grids of values, problem lists): called on every page
     but Upload, so a large upload's memory is given back when the person moves on, not at session end."""
-    if st.session_state.pop(STATE_KEY, None):
+    states = st.session_state.pop(STATE_KEY, None)
+    if states:
+        states.clear()  # the same dict the session's resource holds
         give_memory_back()
 
 
@@ -114,10 +116,16 @@ def give_memory_back(delay: float = 2.0) -> None:
     timer.start()
 
 
-@st.cache_resource(scope="session", on_release=lambda _marker: give_memory_back())
-def _uploading_session() -> bool:
-    """A marker per session that reviewed a file: its release, when the session ends, gives memory back."""
-    return True
+def _release_reviews(states: dict[str, FileState]) -> None:
+    states.clear()
+    give_memory_back()
+
+
+@st.cache_resource(scope="session", on_release=_release_reviews)
+def _session_reviews() -> dict[str, FileState]:
+    """The session's reviews, held here too: Streamlit releases this as soon as the session ends, while the
+    session's own state can outlive it for minutes (measured), so the reviews are emptied here."""
+    return {}
 
 
 def bounded(table: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -135,7 +143,6 @@ def review_all(uploads: list[Upload]) -> list[tuple[Upload, FileState]]:
     """Each file's review with its choices, made again only when the choices or the data changed;
     a progress bar while large or several files are read."""
     states = _states()
-    _uploading_session()
     for gone in set(states) - {u.sha for u in uploads}:  # a file taken out of the drop zone is forgotten
         del states[gone]
     total = sum(len(u.data) for u in uploads)
