@@ -70,7 +70,7 @@ def test_the_profile_says_what_would_lift_the_weakest_count_based_groups(demo_db
         sentences = [describe(lift, catalog(con), lang) for lift in expected.lifts]
     assert title in [h.value for h in app.subheader]
     assert sentences, "a demo commune below the full progress score has something to gain"
-    shown = "\n".join(m.value for m in app.markdown)
+    shown = "\n".join(as_shown(m.value) for m in app.markdown)  # as the reader sees it, Markdown escapes read
     assert all(sentence in shown for sentence in sentences)
     assert all(word in shown for word in words), sentences
     assert raw_keys(app) == []
