@@ -19,7 +19,7 @@ from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.text import plain, t_plain
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
-from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice
+from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice, short_name
 
 # colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
 GAIN, LOSS, TOTAL = "#1f4e79", "#f0a35e", "#8c8c8c"
@@ -70,8 +70,9 @@ def headline(result: Profile) -> None:
     if index is None or index.value is None:
         return
     cards = st.columns(4)
-    cards[0].metric(index.name(language()), number(index.value, index.decimals), _signed(index.change, index.decimals),
-                    border=True)
+    # a short title that fits the card at 1366 px; the full name in its help
+    cards[0].metric(short_name(SERVICE_INDEX), number(index.value, index.decimals),
+                    _signed(index.change, index.decimals), border=True, help=plain(index.name(language())))
     cards[1].metric(t("profile.rank_province"), _rank(index.province_rank, index.province_rank_of),
                     _places(index.province_rank_change), border=True)
     cards[2].metric(t("profile.rank_country"), _rank(index.national_rank, index.national_rank_of),
