@@ -169,7 +169,7 @@ def _change(line: Line) -> str:
 
 
 def _light(line: Line) -> str:
-    """'🟢 Đạt mục tiêu', '🔴 Dưới trung vị tỉnh': the light says what it compares with."""
+    """'🟢 Đạt mục tiêu', '🔴 Kém hơn trung vị tỉnh': the light says what it compares with."""
     return f"{LIGHT_MARKS[line.light]} {t(f'profile.light.{line.light_basis}.{line.light}')}" if line.light else ""
 
 

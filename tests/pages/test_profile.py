@@ -219,7 +219,7 @@ def test_lights_name_what_they_compare_with_and_the_lists_quote_one_standing_amo
     for line, shown_light, shown_reference in zip(expected.lines, table[light], table[reference]):
         if line.light_basis is None:
             assert (shown_light, shown_reference) == ("", "–"), line.code
-        else:  # 'Đạt mục tiêu' only beside 'Mục tiêu 80%'; 'Dưới trung vị tỉnh' beside 'Trung vị tỉnh 93,50'
+        else:  # 'Đạt mục tiêu' only beside 'Mục tiêu 80%'; 'Kém hơn trung vị tỉnh' beside 'Trung vị tỉnh 93,50'
             assert shown_light.endswith(translate(f"profile.light.{line.light_basis}.{line.light}", lang)), line.code
             assert shown_reference.startswith(translate(f"profile.basis.{line.light_basis}", lang)), line.code
     shown = "\n".join(as_shown(m.value) for m in app.markdown)
