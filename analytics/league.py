@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.overview import months as available_months
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import (COMPOSITE_PREFIX, Composite, Ranking, composite_names, goalpost_score, load_composite,
-                               rank)
+                               rank, standing)
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes
 
 SPARKLINE_MONTHS = 12
@@ -46,7 +46,7 @@ class Distribution:
     median: float
     q3: float
     unit_value: float | None
-    share_behind: float | None  # fraction of the ranked units placed below the unit
+    share_behind: float | None  # fraction of the other ranked units placed below the unit (ranking.standing)
 
 
 def league(con: duckdb.DuckDBPyConnection, indicator: str, period: str, province: str | None = None,
@@ -193,8 +193,11 @@ def distribution(table: pd.DataFrame, unit_code: str | None = None) -> Distribut
     row = table[table["unit_code"] == unit_code]
     if row.empty:
         return Distribution(values.tolist(), q1, median, q3, None, None)
-    behind = int((table["rank"] > row["rank"].iloc[0]).sum())
-    return Distribution(values.tolist(), q1, median, q3, float(row["shown_value"].iloc[0]), behind / len(table))
+    # the one definition of standing (analytics.ranking.standing): share of the *other* ranked units behind
+    ranks = -table["rank"].to_numpy(float)
+    found = standing(ranks, float(-row["rank"].iloc[0]))
+    return Distribution(values.tolist(), q1, median, q3, float(row["shown_value"].iloc[0]),
+                        None if found is None else found.ahead / 100)
 
 
 # -- the table as a file ---------------------------------------------------------------------------

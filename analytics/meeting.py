@@ -374,24 +374,31 @@ def _profile_actions(found: Profile, con, indicators, tr: _Tr) -> Slide:
     if len(lines) < WEAKEST:
         extra = weakest_indicators(con, found.unit_code, found.month, WEAKEST + len(lines))
         lines += [found.line(c) for c in extra["indicator_code"] if c not in found.weaknesses][:WEAKEST - len(lines)]
-    rows = [(line.name(tr.lang), line.value, line.goal, None if line.goal is None or line.value is None
-             or line.value >= line.goal else line.goal - line.value, line) for line in lines if line is not None]
-    slide = _actions_slide(rows, tr)
+    # the goal is the catalog's target only, as the profile's lights: no invented goal on a slide either
+    rows = [(line.name(tr.lang), line.value, line.target, None if line.target is None or line.value is None
+             or line.value >= line.target else line.target - line.value, line) for line in lines if line is not None]
+    slide = _actions_slide(rows, tr, unit_type=found.unit_type)
     # what would lift its weakest count-based 766 groups: the profile's own figures (analytics.lift)
     slide.bullets += [describe(lift, indicators, tr.lang) for lift in found.lifts]
     return slide
 
 
-def _actions_slide(rows: list[tuple], tr: _Tr, subtitle_key: str = "deck.actions.subtitle") -> Slide:
+def _actions_slide(rows: list[tuple], tr: _Tr, subtitle_key: str = "deck.actions.subtitle",
+                   unit_type: str = "") -> Slide:
     value, goal_, gap = tr("deck.col.value"), tr("deck.col.goal"), tr("deck.col.gap")
     frame = pd.DataFrame({tr("deck.col.indicator"): [r[0] for r in rows], value: [r[1] for r in rows],
                           goal_: [r[2] for r in rows], gap: [r[3] for r in rows]})
     bullets = []
     for name, now, target, missing, line in rows:
-        if missing is None or missing <= 0:  # no goal, or reached: where it stands among its peers
+        if missing is None or missing <= 0:  # no target, or reached: where it stands among its peers
             unit = "%" if line.unit == "percent" else ""
+            # the profile's own standing figure and peer set (analytics.ranking.standing), never a second one
+            below = getattr(line, "peer_below", None)
+            peers = tr(f"profile.peer_set.{unit_type}", count=tr.number(line.peer_rank_of, 0)) if unit_type else ""
             bullets.append(tr("deck.actions.item_peers", indicator=name, value=tr.number(now, 1) + unit,
-                              rank=line.peer_rank or "–", of=line.peer_rank_of) if line.peer_rank_of
+                              standing=tr(f"profile.standing.below.{line.direction}", share=tr.number(below, 0),
+                                          peer_set=peers))
+                           if below is not None and unit_type
                            else tr("deck.actions.item_reached", indicator=name))
         else:
             points = tr("deck.unit.percent_points") if line.unit == "percent" else tr("deck.unit.points")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics.periods import AnalysisPeriod
 from analytics.aggregate import area_value, combine, unit_rows
+from analytics.ranking import rank, rounded
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations, needed_codes, \
     service_index_from
 from config import COMPLETE_SHARE
@@ -166,7 +167,10 @@ def _value(by_month: pd.DataFrame, month: str | None) -> float | None:
 
 def unit_table(con: duckdb.DuckDBPyConnection, scope: Scope, month: str,
                indicators: tuple[str, ...] = HEADLINE_INDICATORS) -> pd.DataFrame:
-    """Every commune in the scope with its headline values for the month (blank where not reported)."""
+    """Every commune in the scope with its headline values for the month (blank where not reported),
+    best first on the service index: `rank` in the scope by the rankings' rule (analytics.ranking: on
+    the rounded index, equal values share a rank, 1 + units strictly better); units without an index
+    follow, unranked, by province and name."""
     rates = [code for code in indicators if code != SERVICE_INDEX]
     units = con.execute(f"""
         WITH {_SCOPE_UNITS}
@@ -188,4 +192,33 @@ def unit_table(con: duckdb.DuckDBPyConnection, scope: Scope, month: str,
     for code in indicators:
         if code not in table.columns:
             table[code] = float("nan")
-    return table.reset_index()
+    table = table.reset_index()
+    if SERVICE_INDEX not in indicators:
+        return table
+    shown = pd.Series(rounded(table[SERVICE_INDEX].to_numpy(float), int(catalog(con)[SERVICE_INDEX].decimals)),
+                      index=table.index)
+    table["rank"] = shown.rank(method="min", ascending=False).astype("Int64")  # NaN stays unranked
+    order = table.assign(_shown=shown).sort_values("_shown", ascending=False, na_position="last", kind="stable")
+    return order.drop(columns="_shown").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class CommuneStanding:
+    """A commune's place on the service index in its province and the country for a month."""
+
+    province_code: str
+    province_rank: int | None
+    province_ranked: int
+    national_rank: int | None
+    national_ranked: int
+
+
+def commune_standing(con: duckdb.DuckDBPyConnection, unit_code: str, month: str) -> CommuneStanding:
+    """Its ranks as the Rankings page gives them (analytics.ranking.rank), None where it is not ranked."""
+    province = con.execute("SELECT parent_code FROM unit WHERE code = ?", [unit_code]).fetchone()[0]
+    places = []
+    for scope in (province, None):
+        table = rank(con, SERVICE_INDEX, month, province=scope).table
+        row = table[table["unit_code"] == unit_code]
+        places += [int(row["rank"].iloc[0]) if len(row) else None, len(table)]
+    return CommuneStanding(province, *places)

@@ -7,7 +7,7 @@ Public API (stable: the meeting-pack deck builds slides from it)
     profile(con, unit_code, month) -> Profile       raises UnknownUnit for a code that is no commune
     summary(profile, lang) -> list[str]             plain-language sentences in "vi" or "en"
     Profile.line(code) -> Line | None               one indicator's line
-    LIGHTS, STRENGTHS_SHOWN, light(indicator, value), peer_percentile(...)  the rules below
+    LIGHTS, STRENGTHS_SHOWN, light(indicator, value, median)  the rules below
 
 The rules (each one stated once, here)
 
@@ -24,17 +24,23 @@ The rules (each one stated once, here)
 - Province comparison: `province_value` is the province's figure by the one area rule of
   analytics.aggregate (rates from summed counts, days weighted by dossiers, counts as totals, the
   index and other scores as the mean of the communes that have them), the same as every other page.
-- Traffic light (`light`), for indicators where higher is better and a goal exists
-  (analytics.league.goal: the catalog target, else the maximum):
-    with a target:  green when the value reaches the target, amber from 90% of the target, else red;
-    with only a maximum (scores, 0-100% rates): green from 90% of the maximum, amber from 70%, else red.
-  No light (None) for lower-is-better or undirected indicators, and where there is no value.
+- Traffic light (`light`) and what it compares with (`light_basis`, `reference`), never an invented goal:
+    "target": the indicator has a target in the catalog (column `target`): green when the value reaches
+      it, amber from 90% of it, else red;
+    "median": otherwise, for the service index, the 766 groups, rates and means with a direction: the
+      median of the province's communes that have a value (at least MEDIAN_MIN of them): green when
+      better than the median, amber when equal, red when worse;
+    None: counts (they measure size, not performance), undirected indicators, no value.
+- Peers and standing: the peers are the units of the same type (xa, phuong or dac_khu) in the whole
+  country that have a value; the standing is analytics.ranking.standing, the one definition every page
+  uses: `peer_percentile` = percent of the other ranked peers strictly worse (100 = best, 0 = worst),
+  `peer_below` = percent strictly better.
 - Strengths and weaknesses: among the ranked rates, 766 group scores and means (not counts, which
-  measure a unit's size more than its performance; not the service index, which is their sum), the unit's
-  `peer_percentile` = 100 × (peers with a strictly worse value) ÷ (peers ranked − 1): 100 is best of its
-  peer group, 0 worst. Strengths: the STRENGTHS_SHOWN highest with a percentile of at least 50;
-  weaknesses: the STRENGTHS_SHOWN lowest below 50. Ties keep the lines' order. None in a month fewer
-  than config.COMPLETE_SHARE of the peer group reported: early reporters are no peer group.
+  measure a unit's size more than its performance; not the service index, which is their sum).
+  Strengths: the STRENGTHS_SHOWN highest `peer_percentile` of at least 50 whose light is not red;
+  weaknesses: the STRENGTHS_SHOWN highest `peer_below` above 50 whose light is not green, so a strength
+  or a weakness never contradicts the line's traffic light, and a weakness reads "lower than N%" with N > 50. Ties keep the lines' order. None in a month
+  fewer than config.COMPLETE_SHARE of the peer group reported: early reporters are no peer group.
 - Status: "never" when the unit has no observation at all; otherwise "gaps" when, in any month of the
   twelve-month window that has data, the unit lacks an indicator some other unit reported that month
   (the chosen month included); else "full". `reported` says whether it has any value this month and
@@ -52,7 +58,6 @@ The rules (each one stated once, here)
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import duckdb
@@ -64,7 +69,7 @@ from analytics.league import SPARKLINE_MONTHS, goal, months_back
 from analytics.lift import Lift, lifts
 from analytics.league import _monthly as monthly_values  # the sparkline rule, shared with the rankings
 from analytics.periods import AnalysisPeriod
-from analytics.ranking import communes, rounded
+from analytics.ranking import communes, rounded, standing
 from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, load_observations, \
     service_index_from
 from config import COMPLETE_SHARE
@@ -73,7 +78,8 @@ from i18n import format_number, translate
 
 LIGHTS = ("green", "amber", "red")
 TARGET_AMBER = 0.9  # share of the target from which the light is amber (green once the target is reached)
-MAXIMUM_GREEN, MAXIMUM_AMBER = 0.9, 0.7  # shares of the maximum where only a maximum exists
+LIGHT_BASES = ("target", "median")
+MEDIAN_MIN = 3  # fewer province units with a value: no median to compare with
 STRENGTHS_SHOWN = 3
 STATUSES = ("full", "gaps", "never")
 COMPARED_KINDS = ("rate", "score", "mean")  # what strengths and weaknesses are chosen from
@@ -110,11 +116,15 @@ class Line:
     national_rank_change: int | None
     peer_rank: int | None
     peer_rank_of: int
-    peer_percentile: float | None  # 0 (worst of its peer group) .. 100 (best)
+    peer_percentile: float | None  # percent of the other ranked peers strictly worse: 0 worst .. 100 best
+    peer_below: float | None  # percent of the other ranked peers strictly better
     province_value: float | None  # province rate from summed counts, else the mean of its communes
-    target: float | None
-    goal: float | None  # what the light is judged against: the target, else the maximum
+    target: float | None  # the catalog's target, None where it sets none
+    goal: float | None  # the progress bar's full length (analytics.league.goal); not what the light judges
     light: str | None  # green | amber | red | None
+    light_basis: str | None  # target | median | None: what the light compares with
+    reference: float | None  # the value compared with: the target or the province median
+    province_median: float | None  # the median of the province's communes with a value
     sparkline: tuple[float | None, ...]  # one per Profile.sparkline_months, None for a gap
 
     def name(self, lang: str) -> str:
@@ -206,22 +216,23 @@ class Profile:
 
 # -- rules -------------------------------------------------------------------------------------------
 
-def light(indicator: Indicator, value: float | None) -> str | None:
-    """green | amber | red against the target (or the maximum); None where no goal applies."""
-    reach = goal(indicator)
-    if value is None or reach is None or reach <= 0:
-        return None
+def light(indicator: Indicator, value: float | None, median: float | None = None) -> tuple[str | None, str | None,
+                                                                                          float | None]:
+    """(light, basis, reference): against the catalog target, else the province median; (None, None,
+    None) where neither applies. Never against a goal the catalog does not set."""
+    if value is None or indicator.direction not in ("higher", "lower"):
+        return None, None, None
+    sign = 1.0 if indicator.direction == "higher" else -1.0
     if indicator.target:
-        return "green" if value >= reach else "amber" if value >= TARGET_AMBER * reach else "red"
-    return "green" if value >= MAXIMUM_GREEN * reach else "amber" if value >= MAXIMUM_AMBER * reach else "red"
-
-
-def peer_percentile(signed_peers: np.ndarray, signed_value: float) -> float | None:
-    """100 × peers strictly worse ÷ (peers − 1); values signed so that larger is better, NaN = unranked."""
-    ranked = signed_peers[~np.isnan(signed_peers)]
-    if math.isnan(signed_value) or len(ranked) < 2:
-        return None
-    return 100.0 * float((ranked < signed_value).sum()) / (len(ranked) - 1)
+        target = float(indicator.target)
+        if sign * value >= sign * target:
+            return "green", "target", target
+        near = value >= TARGET_AMBER * target if sign > 0 else value <= target / TARGET_AMBER
+        return ("amber" if near else "red"), "target", target
+    if indicator.kind == "count" or median is None:
+        return None, None, None
+    gap = sign * (value - median)
+    return ("green" if gap > 0 else "red" if gap < 0 else "amber"), "median", median
 
 
 # -- the profile -------------------------------------------------------------------------------------
@@ -255,12 +266,15 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str,
     national_before = _ranks(signed_before, np.ones(len(units), bool), position)
     peer_now = _ranks(signed_now, in_peers, position)
     province_values = _province_values(obs, indicators, codes, month, now, in_province)
+    medians = _medians(now.to_numpy()[in_province])
     window = months_back(month, SPARKLINE_MONTHS)
     lines_ = []
     for i, code in enumerate(codes):
         ind = indicators[code]
         value, prior = _cell(now, position, i), _cell(before, position, i)
         ranked = ind.direction in ("higher", "lower")
+        among_peers = standing(signed_now[in_peers, i], signed_now[position, i]) if ranked else None
+        shade, basis, reference = light(ind, value, medians[i])
         rank_now, rank_before = (province_now[0][i], province_before[0][i]) if ranked else (None, None)
         nat_now, nat_before = (national_now[0][i], national_before[0][i]) if ranked else (None, None)
         lines_.append(Line(
@@ -272,9 +286,10 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str,
             national_rank=nat_now, national_rank_of=int(national_now[1][i]), national_previous_rank=nat_before,
             national_rank_change=_difference(nat_before, nat_now),
             peer_rank=peer_now[0][i] if ranked else None, peer_rank_of=int(peer_now[1][i]),
-            peer_percentile=peer_percentile(signed_now[in_peers, i], signed_now[position, i]) if ranked else None,
-            province_value=province_values[i], target=ind.target, goal=goal(ind), light=light(ind, value),
-            sparkline=()))
+            peer_percentile=among_peers.ahead if among_peers else None,
+            peer_below=among_peers.below if among_peers else None,
+            province_value=province_values[i], target=float(ind.target) if ind.target else None, goal=goal(ind),
+            light=shade, light_basis=basis, reference=reference, province_median=medians[i], sparkline=()))
     lines_ = _with_sparklines(con, indicators, lines_, unit_code, month)
     status, reported, missing = _status(con, unit_code, month, window, lines_, now, in_province)
     strengths, weaknesses = _strengths(lines_)
@@ -344,6 +359,15 @@ def _ranks(signed: np.ndarray, scope: np.ndarray, position: int) -> tuple[list[i
     return ranks, rank_of
 
 
+def _medians(province: np.ndarray) -> list[float | None]:
+    """Each column's median over the province's units with a value (as shown), None under MEDIAN_MIN."""
+    out = []
+    for column in province.T:
+        values = column[~np.isnan(column)]
+        out.append(float(np.median(values)) if len(values) >= MEDIAN_MIN else None)
+    return out
+
+
 def _cell(wide: pd.DataFrame, position: int, column: int) -> float | None:
     value = wide.iat[position, column]
     return None if pd.isna(value) else float(value)
@@ -397,14 +421,16 @@ def _status(con: duckdb.DuckDBPyConnection, unit_code: str, month: str, window: 
 
 
 def _strengths(lines_: list[Line]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    scored = [(line.peer_percentile, i, line.code) for i, line in enumerate(lines_)
+    scored = [(line.peer_percentile, line.peer_below, i, line.code, line.light) for i, line in enumerate(lines_)
               if line.ranked and line.code != SERVICE_INDEX and line.kind in COMPARED_KINDS
               and line.peer_percentile is not None]
-    best = sorted(scored, key=lambda s: (-s[0], s[1]))
-    worst = sorted(scored, key=lambda s: (s[0], s[1]))
-    strengths = tuple(code for pct, _i, code in best if pct >= 50)[:STRENGTHS_SHOWN]
-    weaknesses = tuple(code for pct, _i, code in worst if pct < 50)[:STRENGTHS_SHOWN]
-    return strengths, weaknesses
+    best = sorted(scored, key=lambda s: (-s[0], s[2]))
+    worst = sorted(scored, key=lambda s: (-s[1], s[2]))
+    # a strength is never red and a weakness never green: the list must not contradict the light beside it;
+    # a weakness has more than half its peers strictly better (ties with everyone are no weakness)
+    strengths = tuple(code for ahead, _b, _i, code, shade in best if ahead >= 50 and shade != "red")
+    weaknesses = tuple(code for _a, below, _i, code, shade in worst if below > 50 and shade != "green")
+    return strengths[:STRENGTHS_SHOWN], weaknesses[:STRENGTHS_SHOWN]
 
 
 def _rank_change(indicators: dict[str, Indicator], raw_now: pd.DataFrame, raw_before: pd.DataFrame,

@@ -82,6 +82,33 @@ def rounded(values: pd.Series | np.ndarray, decimals: int) -> np.ndarray:
     return np.floor(np.asarray(values, dtype=float) * scale + 0.5 + 1e-9) / scale
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a unit stands among the ranked units of a set (its province, its peers, the country).
+
+    The one definition every page uses: `ahead` is the percent of the *other* ranked units with a
+    strictly worse value, `below` the percent with a strictly better one (equal values count in
+    neither, so ahead + below <= 100); the best of the set is 100% ahead, the worst 0%.
+    """
+
+    rank: int  # 1 + units strictly better
+    ranked: int  # units of the set with a value, the unit included
+    ahead: float
+    below: float
+
+
+def standing(signed_scope: np.ndarray, signed_own: float) -> Standing | None:
+    """The unit's standing among `signed_scope` (values signed so larger is better, NaN = unranked; the
+    unit itself included); None when the unit has no value or is alone."""
+    ranked = np.asarray(signed_scope, dtype=float)
+    ranked = ranked[~np.isnan(ranked)]
+    if signed_own is None or math.isnan(signed_own) or len(ranked) < 2:
+        return None
+    better, worse = int((ranked > signed_own).sum()), int((ranked < signed_own).sum())
+    others = len(ranked) - 1
+    return Standing(better + 1, len(ranked), 100.0 * worse / others, 100.0 * better / others)
+
+
 def wilson_interval(successes: np.ndarray, trials: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
     """95% Wilson score interval of a proportion, in percent."""
     with np.errstate(divide="ignore", invalid="ignore"):

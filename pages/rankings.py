@@ -32,7 +32,7 @@ if ranking.table.empty:
 else:
     if controls.unit_code:
         st.subheader(t("rankings.your_unit"))
-        unit_rank = unit_position(result, controls.unit_code, names)
+        unit_rank = unit_position(result, controls.unit_code, names, scope_label(controls))
         if unit_rank is not None and unit_rank > controls.top_n:
             st.caption(t("rankings.neighbours", places=NEIGHBOURS))
             league_table(neighbours(ranking.table, controls.unit_code), result, national=national,

@@ -45,6 +45,38 @@ def language_switch() -> None:
     st.sidebar.segmented_control(
         SWITCH_LABEL, options=list(LANGUAGES), default=language(), key=_SWITCH_KEY,
         format_func=lambda code: translate("language.name", code), on_change=_switched)
+    cover_streamlit_words()
+
+
+# Streamlit 1.67 writes some words of its own in English and offers no option to change them (the file
+# uploader's button, hint and drop message; "No results" in an empty picker). In another language they
+# are covered: the original text stays in the page at size 0 and the catalog's words are drawn after it.
+STREAMLIT_WORDS = (
+    ('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p', "streamlit.upload"),
+    ('[data-testid="stFileUploaderDropzoneInstructions"] span', "streamlit.upload_hint"),
+    # shown while a file is dragged over the zone: the first block after the input that holds no file chips
+    ('[data-testid="stFileUploaderDropzone"] > input + div:not(:has([data-testid="stFileChips"])) > span',
+     "streamlit.drop_here"),
+    ('[role="listbox"][data-empty="true"] [role="option"] > span', "streamlit.no_results"),
+)
+_WORD_SIZE = "14px"  # Streamlit's size for these words (checked in Chromium)
+
+
+def cover_streamlit_words() -> None:
+    """Streamlit's English words covered by the catalog's in the session's language; nothing in English."""
+    lang = language()
+    if lang == "en":
+        return
+    rules = [f"{selector} {{ font-size: 0 !important; }}\n"
+             f"{selector}::after {{ content: {_css_string(translate(key, lang))}; font-size: {_WORD_SIZE}; }}"
+             for selector, key in STREAMLIT_WORDS]
+    st.html("<style>\n" + "\n".join(rules) + "\n</style>")  # style only: Streamlit gives it no space
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal: quotes, backslashes and line ends escaped, '<' kept out of the style tag."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>\n\r' else c for c in text)
+    return f'"{escaped}"'
 
 
 def _switched() -> None:

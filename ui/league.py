@@ -194,7 +194,7 @@ def _caution(flagged: bool, cases: float, low: float, high: float) -> str:
                     high=number(float(high), 1))
 
 
-def unit_position(league: League, unit_code: str, names: dict[str, str]) -> int | None:
+def unit_position(league: League, unit_code: str, names: dict[str, str], scope: str = "") -> int | None:
     """A unit's rank, value and standing as cards, or why it has no rank; returns its rank."""
     ranking, lang = league.ranking, language()
     row = ranking.table[ranking.table["unit_code"] == unit_code]
@@ -211,8 +211,10 @@ def unit_position(league: League, unit_code: str, names: dict[str, str]) -> int 
                     f"{number(int(unit['rank']))}/{number(int(unit['rank_of']))}", delta, border=True,
                     help=t("rankings.position_help"))
     cards[1].metric(value_header(league), number(float(unit["shown_value"]), league.decimals), border=True)
-    cards[2].metric(t("rankings.ahead_of"), percent(100 * standing.share_behind, 0), border=True,
-                    help=t("rankings.ahead_of_help"))
+    # the same standing as the profile's (analytics.ranking.standing), the set it is among named
+    cards[2].metric(t_plain("rankings.ahead_of", scope=scope), "–" if standing.share_behind is None
+                    else percent(100 * standing.share_behind, 0), border=True,
+                    help=t_plain("rankings.ahead_of_help", count=number(len(ranking.table)), scope=scope))
     profile_link(unit_code, t_plain("rankings.open_profile", name=unit[f"name_{'en' if lang == 'en' else 'vi'}"]),
                  ranking.period)
     return int(unit["rank"])

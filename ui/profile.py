@@ -19,7 +19,7 @@ from ui.exports import table_downloads
 from ui.i18n import language, number, t
 from ui.text import plain, t_plain
 from ui.links import UNIT_PARAM, follow_linked_period, linked_unit, present_link
-from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice
+from ui.widgets import choice, coverage_note, month_choice, month_label, reset_choice, short_name
 
 # colours told apart in grayscale too: a dark and a light bar, totals mid grey; signs and labels carry it
 GAIN, LOSS, TOTAL = "#1f4e79", "#f0a35e", "#8c8c8c"
@@ -70,15 +70,21 @@ def headline(result: Profile) -> None:
     if index is None or index.value is None:
         return
     cards = st.columns(4)
-    cards[0].metric(index.name(language()), number(index.value, index.decimals), _signed(index.change, index.decimals),
-                    border=True)
+    # a short title that fits the card at 1366 px; the full name in its help
+    cards[0].metric(short_name(SERVICE_INDEX), number(index.value, index.decimals),
+                    _signed(index.change, index.decimals), border=True, help=plain(index.name(language())))
     cards[1].metric(t("profile.rank_province"), _rank(index.province_rank, index.province_rank_of),
                     _places(index.province_rank_change), border=True)
     cards[2].metric(t("profile.rank_country"), _rank(index.national_rank, index.national_rank_of),
                     _places(index.national_rank_change), border=True)
     cards[3].metric(t("profile.peer_standing", peers=t(f"profile.peers.{result.unit_type}")),
                     "–" if index.peer_percentile is None else f"{number(index.peer_percentile, 0)}%", border=True,
-                    help=t("profile.peer_standing_help"))
+                    help=t_plain("profile.peer_standing_help", peer_set=peer_set(result, index)))
+
+
+def peer_set(result: Profile, line: Line) -> str:
+    """The peers named with their number: '2.548 xã cả nước có số liệu'."""
+    return t(f"profile.peer_set.{result.unit_type}", count=number(line.peer_rank_of))
 
 
 def _signed(value: float | None, decimals: int) -> str | None:
@@ -106,11 +112,13 @@ def table_rows(result: Profile, lang: str) -> pd.DataFrame:
     for line in result.lines:
         rows.append({
             "indicator": line.name(lang), "unit": translate(f"profile.unit.{line.unit}", lang), "value": line.value,
-            "light": translate(f"profile.light.{line.light}", lang) if line.light else "",
+            "light": translate(f"profile.light.{line.light_basis}.{line.light}", lang) if line.light else "",
+            "basis": translate(f"profile.basis.{line.light_basis}", lang) if line.light_basis else "",
+            "reference": line.reference,
             "province_rank": line.province_rank, "province_rank_of": line.province_rank_of if line.ranked else None,
             "national_rank": line.national_rank, "national_rank_of": line.national_rank_of if line.ranked else None,
             "change": line.change, "rank_change": line.province_rank_change, "province_value": line.province_value,
-            "target": line.goal, "peer_percentile": line.peer_percentile, "code": line.code})
+            "peer_percentile": line.peer_percentile, "peer_below": line.peer_below, "code": line.code})
     return pd.DataFrame(rows)
 
 
@@ -120,17 +128,17 @@ def indicator_table(result: Profile) -> None:
     st.subheader(t("profile.table_title"))
     names = {column: t(f"profile.column.{column}") for column in
              ("indicator", "value", "light", "province_rank", "national_rank", "change", "rank_change",
-              "province_value", "target", "trend")}
+              "province_value", "reference", "trend")}
     shown = pd.DataFrame({
         names["indicator"]: [line.name(lang) for line in result.lines],
         names["value"]: [_value(line, line.value) for line in result.lines],
-        names["light"]: [_light(line.light) for line in result.lines],
+        names["light"]: [_light(line) for line in result.lines],
         names["province_rank"]: [_rank(line.province_rank, line.province_rank_of) for line in result.lines],
         names["national_rank"]: [_rank(line.national_rank, line.national_rank_of) for line in result.lines],
         names["change"]: [_change(line) for line in result.lines],
         names["rank_change"]: [_arrow(line.province_rank_change, lang) for line in result.lines],
         names["province_value"]: [_value(line, line.province_value, province=True) for line in result.lines],
-        names["target"]: [_value(line, line.goal) if line.goal is not None else "–" for line in result.lines],
+        names["reference"]: [_reference(line) for line in result.lines],
         # the sparkline cell cannot draw a gap: missing months are skipped, as on the rankings
         names["trend"]: [[v for v in line.sparkline if v is not None] for line in result.lines],
     })
@@ -139,7 +147,7 @@ def indicator_table(result: Profile) -> None:
         names["province_rank"]: st.column_config.TextColumn(help=t("profile.column.rank_help")),
         names["rank_change"]: st.column_config.TextColumn(help=t("profile.column.rank_change_help")),
         names["province_value"]: st.column_config.TextColumn(help=t("profile.column.province_value_help")),
-        names["target"]: st.column_config.TextColumn(help=t("profile.column.target_help")),
+        names["reference"]: st.column_config.TextColumn(help=t("profile.column.reference_help")),
         names["trend"]: st.column_config.LineChartColumn(help=t("profile.column.trend_help",
                                                                  months=len(result.sparkline_months))),
     }
@@ -160,8 +168,16 @@ def _change(line: Line) -> str:
     return _signed(line.change, line.decimals) + (" " + t("unit.points") if line.unit == "percent" else "")
 
 
-def _light(light: str | None) -> str:
-    return f"{LIGHT_MARKS[light]} {t(f'profile.light.{light}')}" if light else ""
+def _light(line: Line) -> str:
+    """'🟢 Đạt mục tiêu', '🔴 Kém hơn trung vị tỉnh': the light says what it compares with."""
+    return f"{LIGHT_MARKS[line.light]} {t(f'profile.light.{line.light_basis}.{line.light}')}" if line.light else ""
+
+
+def _reference(line: Line) -> str:
+    """'Mục tiêu 80%', 'Trung vị tỉnh 93,50', or '–' where the light compares with nothing."""
+    if line.light_basis is None or line.reference is None:
+        return "–"
+    return t(f"profile.basis.{line.light_basis}") + " " + _value(line, line.reference)
 
 
 def _arrow(change: int | None, lang: str) -> str:
@@ -187,7 +203,15 @@ def strengths_and_weaknesses(result: Profile) -> None:
         for code in codes:
             line = result.line(code)
             column.markdown(t_plain("profile.peer_line", indicator=line.name(lang), value=_value(line, line.value),
-                              percentile=number(line.peer_percentile, 0)))
+                                    standing=peer_standing(result, line, kind)))
+
+
+def peer_standing(result: Profile, line: Line, kind: str) -> str:
+    """'cao hơn 59% trong 2.548 xã cả nước có số liệu' for a strength, 'thấp hơn 89% …' for a weakness;
+    'tốt hơn' / 'kém hơn' where fewer is better (days). The same figure as the meeting pack's."""
+    side = "above" if kind == "strengths" else "below"
+    share = line.peer_percentile if side == "above" else line.peer_below
+    return t(f"profile.standing.{side}.{line.direction}", share=number(share, 0), peer_set=peer_set(result, line))
 
 
 def what_it_takes(result: Profile) -> None:
@@ -288,8 +312,9 @@ def downloads(result: Profile, key: str) -> None:
     rows = table_rows(result, lang)
     headers = {column: t(f"profile.export.{column}") for column in rows.columns}
     frame = rows.rename(columns=headers)
-    formats = {headers["value"]: "#,##0.00", headers["province_value"]: "#,##0.00", headers["target"]: "0.00",
-               headers["change"]: "+0.00;-0.00;0", headers["rank_change"]: "+0;-0;0", headers["peer_percentile"]: "0"}
+    formats = {headers["value"]: "#,##0.00", headers["province_value"]: "#,##0.00", headers["reference"]: "#,##0.00",
+               headers["change"]: "+0.00;-0.00;0", headers["rank_change"]: "+0;-0;0", headers["peer_percentile"]: "0",
+               headers["peer_below"]: "0"}
     title = t("profile.export_title", name=result.name(lang), month=month_label(result.month, lang))
     stem = safe_file_name(t("profile.file_stem"), result.unit_code, result.month)
     table_downloads(frame, title, "", formats, key, stem, sheet_name=t("profile.sheet"),

@@ -147,3 +147,35 @@ def _fingerprint(frame: pd.DataFrame) -> bytes | None:
     for _, column in frame.items():
         digest.update(_column_digest(column) or b"-")
     return digest.digest()
+
+
+def without_gaps(frame: pd.DataFrame, lang: str, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The frame as a table shows it to a reader: a missing cell empty, never 'None', 'nan' or '<NA>'.
+
+    Streamlit writes a missing value as a grey 'None'. A column with a gap becomes text: its numbers
+    written as `lang` writes them (1.234,5), with the decimals they need up to four; other columns are
+    left as they are (numbers stay numbers, sorted as numbers), and so are the columns in `keep` (a
+    progress bar reads numbers).
+    """
+    from i18n import format_number
+
+    out = frame.copy()
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        missing = column.isna().to_numpy()
+        if not missing.any() or out.columns[position] in keep:
+            continue
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        values = column.to_numpy(dtype=object)
+        out.isetitem(position, pd.Series(
+            ["" if gap else format_number(value, lang, _decimals_needed(value)) if numeric else value
+             for value, gap in zip(values, missing)], index=out.index, dtype=object))
+    return out
+
+
+def _decimals_needed(value: float, most: int = 4) -> int:
+    """0 for 12.0, 2 for 97.75, `most` for 97.70641…: the digits a value has, up to `most`."""
+    for places in range(most):
+        if round(float(value), places) == round(float(value), most):
+            return places
+    return most

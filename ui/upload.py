@@ -38,6 +38,7 @@ from ui.auth import signed_in_user
 from ui.data import data_changed, query
 from ui.i18n import language, number, t
 from ui.labels import commune_labels
+from ui.tables import without_gaps
 from ui.text import error_text, plain, plain_short, short, t_plain
 from ui.widgets import month_label
 
@@ -352,7 +353,8 @@ def table_section(review: Review) -> None:
             skipped["reason"] = skipped["reason"].map(lambda r: translate(f"skip.{r}", lang))
             st.caption(t("upload.table.skipped", count=len(skipped)))
             skipped = bounded(skipped, "skipped")
-            st.dataframe(skipped.rename(columns=_headers(["sheet", "row", "reason", "text"])), hide_index=True,
+            st.dataframe(without_gaps(skipped.rename(columns=_headers(["sheet", "row", "reason", "text"])), lang),
+                         hide_index=True,
                          width="stretch")
 
 
@@ -369,7 +371,10 @@ def _target_labels(lang: str) -> dict[str, str]:
 
 
 def _indicator_labels(lang: str) -> dict[str, str]:
-    return {code: f"{row.name_en if lang == 'en' else row.name_vi} ({code})" for code, row in query(catalog).items()}
+    """Each indicator by its name in `lang`, as the reader knows it; its code only where two names agree."""
+    names = {code: row.name_en if lang == "en" else row.name_vi for code, row in query(catalog).items()}
+    twice = {name for name in names.values() if list(names.values()).count(name) > 1}
+    return {code: f"{name} ({code})" if name in twice else name for code, name in names.items()}
 
 
 def _named(codes: pd.Series, lang: str) -> pd.Series:
@@ -397,8 +402,9 @@ def mapping_section(upload: Upload, state: FileState, key: str) -> None:
             shown = table[table["sheet"] == report.name].drop(columns="sheet")
             shown = shown.assign(target=shown["target"].map(lambda v: labels.get(v, v)),
                                  how=shown["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
-            st.dataframe(shown.rename(columns=_headers(list(shown.columns))), hide_index=True, width="stretch",
-                         column_config={t("upload.col.confidence"): st.column_config.ProgressColumn(
+            st.dataframe(without_gaps(shown.rename(columns=_headers(list(shown.columns))), lang,
+                                      keep=(t("upload.col.confidence"),)), hide_index=True,
+                         width="stretch", column_config={t("upload.col.confidence"): st.column_config.ProgressColumn(
                              min_value=0.0, max_value=1.0, format="percent")})
             columns = st.columns(3)
             for i, m in enumerate(m for m in report.mappings if m.label):
@@ -452,7 +458,7 @@ def units_section(upload: Upload, state: FileState, key: str) -> None:
         shown = units.assign(how=units["how"].map(lambda h: translate(f"upload.how.{h}", lang)))
         shown = shown[["sheet", "row", "written_code", "written_name", "unit", "how"]]
         marks = units["fuzzy"].to_numpy() | units["unit_code"].isna().to_numpy()
-        st.dataframe(shown.rename(columns=_headers(list(shown.columns))).style.apply(
+        st.dataframe(without_gaps(shown.rename(columns=_headers(list(shown.columns))), lang).style.apply(
             lambda row: ["background-color: #fff3bf" if marks[row.name] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
         if len(open_rows) > MAX_UNIT_PICKERS:  # a picker each is for a few rows, not a file of unknown units
@@ -492,7 +498,8 @@ def values_section(state: FileState) -> None:
     values.insert(1, "unit", values["unit_code"].map(units))
     with st.expander(t("upload.values.title", count=len(values))):
         values = bounded(values, "values")
-        st.dataframe(values.rename(columns=_headers(list(values.columns))), hide_index=True, width="stretch")
+        st.dataframe(without_gaps(values.rename(columns=_headers(list(values.columns))), lang), hide_index=True,
+                     width="stretch")
 
 
 def problems_section(upload: Upload, review: Review, key: str) -> None:
@@ -504,8 +511,8 @@ def problems_section(upload: Upload, review: Review, key: str) -> None:
     st.subheader(t("upload.problems.title", errors=len(review.errors), warnings=len(review.warnings)))
     table["severity"] = table["severity"].map(lambda s: translate(f"upload.severity.{s}", lang))
     shown = bounded(table[["severity", "sheet", "row", "column", "value", "problem", "fix", "code"]], "problems")
-    st.dataframe(shown.rename(columns=_headers(list(shown.columns))), hide_index=True, width="stretch",
-                 key=f"{key}_problems")
+    st.dataframe(without_gaps(shown.rename(columns=_headers(list(shown.columns))), lang), hide_index=True,
+                 width="stretch", key=f"{key}_problems")
     stem = safe_file_name(t("upload.report.file_stem"), upload.name.rsplit(".", 1)[0])
     st.download_button(t("upload.report.download"), lambda: error_report_xlsx([review], lang),
                        file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_report", icon=":material/download:", on_click="ignore")
@@ -524,7 +531,8 @@ def comparison_section(state: FileState, key: str) -> None:
         with st.expander(t("upload.compare.changed", count=len(comparison.changed))):
             table = bounded(comparison.changed, "changed")
             table = table.assign(indicator_code=_named(table["indicator_code"], lang))
-            st.dataframe(table.rename(columns=_headers(list(table.columns))), hide_index=True, width="stretch")
+            st.dataframe(without_gaps(table.rename(columns=_headers(list(table.columns))), lang), hide_index=True,
+                         width="stretch")
     if len(review.jumps):
         st.warning(t("upload.jumps.title", count=len(review.jumps)))
         for sentence in jump_sentences(state)[:20]:

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.coverage import default_month, month_coverages, scope_coverage
-from analytics.overview import Headline, Scope, months
+from analytics.overview import CommuneStanding, Headline, Scope, months
 from ui.data import query
-from ui.labels import commune_labels, province_labels
+from ui.labels import commune_labels, province_labels, province_names
 from i18n import LANGUAGES, format_number, translate
 from ui.i18n import language, number, t
 from ui.tables import styled
@@ -99,8 +99,15 @@ def month_label(period: str, lang: str) -> str:
     return translate("month.label", lang, month=str(int(period[5:7])), year=period[:4])
 
 
-def headline_card(card: Headline, name: str, unit: str, decimals: int) -> None:
-    """st.metric with locale-formatted value, change and a small trend line."""
+def short_name(code: str) -> str:
+    """A headline indicator's short title ('Nộp trực tuyến'), which fits a card and a column at 1366 px;
+    the catalog's full name goes in the help beside it."""
+    return t(f"indicator.short.{code}")
+
+
+def headline_card(card: Headline, name: str, unit: str, decimals: int, full_name: str | None = None) -> None:
+    """st.metric with locale-formatted value, change and a small trend line; `name` is the card's title,
+    `full_name` (when the title is a short one) heads its help."""
     suffix = "%" if unit == "percent" else ""
     value = number(card.value, decimals) + suffix if card.value is not None else t("value.none")
     delta, colour = None, "normal"
@@ -112,9 +119,31 @@ def headline_card(card: Headline, name: str, unit: str, decimals: int) -> None:
         colour = "off" if unchanged else "normal"
     trend = [v for v in card.series if v is not None]
     st.metric(plain(name), value, delta, delta_color=colour, border=True, chart_data=trend if len(trend) > 1 else None,
-              chart_type="line", help=f"**{plain(name)}** — {t_plain('card.units_reported', units=number(card.units))}")
+              chart_type="line",
+              help=f"**{plain(full_name or name)}** — {t_plain('card.units_reported', units=number(card.units))}")
     if card.partial:  # an area figure over a few units is labelled, never passed off as the area's
         st.caption("◐ " + t("card.partial", units=number(card.units), expected=number(card.expected)))
+
+
+def commune_rank(standing: CommuneStanding) -> None:
+    """'Hạng 82/141 trong Phú Thọ · 1.955/3.221 cả nước' on the service index, or why there is none."""
+    lang = language()
+    province = province_names(lang).get(standing.province_code, standing.province_code)
+    if standing.province_rank is None:
+        st.caption(t_plain("overview.commune_unranked", province=province))
+        return
+    st.markdown(t_plain("overview.commune_rank", rank=number(standing.province_rank),
+                        rank_of=number(standing.province_ranked), province=province,
+                        national=number(standing.national_rank), national_of=number(standing.national_ranked)))
+
+
+def province_figure(card: Headline | None, unit: str, decimals: int, province_code: str) -> None:
+    """The province's figure under a commune's card, to compare with."""
+    lang = language()
+    value = card.value if card is not None else None
+    shown = t("value.none") if value is None else number(value, decimals) + ("%" if unit == "percent" else "")
+    st.caption(t_plain("overview.province_figure", province=province_names(lang).get(province_code, province_code),
+                       value=shown))
 
 
 def formatted_table(frame: pd.DataFrame, decimals: dict[str, int]) -> "pd.io.formats.style.Styler":

@@ -167,3 +167,33 @@ def test_processing_days_of_an_area_are_weighted_by_the_dossiers_received(demo):
     weighted = (rows["value"] * rows["weight"]).sum() / rows["weight"].sum()
     assert combine(rows, indicators["avg_processing_days"])["value"].iloc[0] == pytest.approx(weighted)
     assert weighted != pytest.approx(rows["value"].mean(), abs=1e-6)  # the test can tell the two rules apart
+
+
+def test_a_commune_stands_at_one_percent_ahead_per_indicator_on_the_profile_rankings_and_meeting_pack(demo):
+    """One definition of peers and standing (analytics.ranking.standing): the profile's figure for an
+    indicator is the Rankings page's among the same peers, and the meeting pack quotes the profile's."""
+    from analytics.league import distribution, league
+    from analytics.meeting import meeting_content
+    from analytics.overview import months
+    from i18n import format_number, translate
+
+    con, indicators, commune, _province = demo
+    month = months(con)[-1]
+    found = profile(con, commune, month)
+    for code in ("service_index", "online_filing_rate", "avg_processing_days", *found.weaknesses):
+        line = found.line(code)
+        ranked = league(con, code, month, peer_group=found.unit_type)
+        spread = distribution(ranked.ranking.table, commune)
+        assert line.peer_percentile == pytest.approx(100 * spread.share_behind), code
+        assert line.peer_rank_of == len(ranked.ranking.table), code
+    pack = meeting_content(con, commune, month, "vi")
+    actions = next(s for s in pack.slides if s.title == translate("deck.actions.title", "vi"))
+    quoted = [b for b in actions.bullets if "cả nước có số liệu" in b]
+    peers_named = translate(f"profile.peer_set.{found.unit_type}", "vi", count="")
+    for code in found.weaknesses:
+        line = found.line(code)
+        if line.target is not None and line.value < line.target:
+            continue  # the slide gives the gap to the target instead
+        share = format_number(line.peer_below, "vi", 0)
+        sentence = next(b for b in quoted if line.name("vi") in b)
+        assert f" {share}% trong {format_number(line.peer_rank_of, 'vi', 0)}{peers_named}" in sentence, sentence

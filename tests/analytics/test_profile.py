@@ -126,28 +126,60 @@ def test_province_rate_comes_from_summed_counts_not_from_averaging_rates(van_ban
 
 
 @pytest.mark.parametrize(("unit", "code", "expected"), [
-    (VAN_BAN, "online_filing_rate", "green"),  # 90% against the 80% target
-    (TIEN_LUONG, "online_filing_rate", "amber"),  # 75%: at least 90% of the target (72%)
-    (LAM_THAO, "online_filing_rate", "red"),  # 30%
-    (VAN_BAN, "transparency_score", "green"),  # 18 of 18
-    (VAN_BAN, "online_service_score", "amber"),  # 10 of 12: 83%, between 70% and 90% of the maximum
-    (VAN_BAN, "online_payment_score", "red"),  # 6 of 10
-    (VAN_BAN, "avg_processing_days", None),  # lower is better: no goal to reach
+    (VAN_BAN, "online_filing_rate", ("green", "target", 80.0)),  # 90% against the catalog's 80% target
+    (TIEN_LUONG, "online_filing_rate", ("amber", "target", 80.0)),  # 75%: at least 90% of the target (72%)
+    (LAM_THAO, "online_filing_rate", ("red", "target", 80.0)),  # 30%
+    # no target in the catalog: the median of Phú Thọ's September values, never "90% of the maximum"
+    (VAN_BAN, "transparency_score", ("green", "median", 17.0)),  # 18 against 18, 15, 18, 16
+    (VAN_BAN, "online_service_score", ("red", "median", 10.5)),  # 10 against 10, 10, 12, 11 (was amber: 83% of 12)
+    (VAN_BAN, "online_payment_score", ("red", "median", 8.5)),  # 6 against 6, 8, 10, 9
+    (VAN_BAN, "avg_processing_days", ("green", "median", 4.0)),  # 2 days against 2, 4, 5: fewer is better
+    (PHU_THO_WARD, "avg_processing_days", ("amber", "median", 4.0)),  # the median itself
+    (VAN_BAN, SERVICE_INDEX, ("red", "median", 90.5)),  # 88 against 100, 93, 88, 87
+    (VAN_BAN, "dossiers_on_time", (None, None, None)),  # a count measures size: no light
+    (VAN_BAN, "dossiers_received", (None, None, None)),  # no direction
 ])
-def test_traffic_light_against_the_target_else_the_maximum(two_months, unit, code, expected):
+def test_traffic_light_against_the_catalog_target_else_the_province_median(two_months, unit, code, expected):
     with store.connect(two_months) as con:
-        assert profile(con, unit, "2026-09").line(code).light == expected
+        line = profile(con, unit, "2026-09").line(code)
+    assert (line.light, line.light_basis, line.reference) == expected
+
+
+def test_no_light_in_a_province_too_small_for_a_median(two_months):
+    # Hà Nội has Sóc Sơn alone: nothing to compare with but the targets
+    with store.connect(two_months) as con:
+        soc_son = profile(con, SOC_SON, "2026-09")
+    assert soc_son.line("transparency_score").light is None
+    assert soc_son.line("online_filing_rate").light_basis == "target"
 
 
 def test_strengths_and_weaknesses_against_the_peer_group(van_ban):
     # among the xã peers (Vân Bán, Lâm Thao, Tiên Lương, Sóc Sơn) Vân Bán beats two of three on
     # transparency (18 vs 15, 16, 18) and online filing (90% vs 30%, 75%, 100%), and one of two on days
     assert van_ban.line("transparency_score").peer_percentile == pytest.approx(200 / 3)
+    assert van_ban.line("transparency_score").peer_below == pytest.approx(0.0)  # Sóc Sơn's 18 is equal, not better
     assert van_ban.line("avg_processing_days").peer_percentile == pytest.approx(50.0)
+    assert van_ban.line("avg_processing_days").peer_below == pytest.approx(50.0)
     assert van_ban.strengths == ("transparency_score", "online_filing_rate", "avg_processing_days")
-    # beats no peer on these: the first three in the lines' order (groups, then rates)
-    assert van_ban.weaknesses == ("progress_score", "online_service_score", "online_payment_score")
+    # the most peers strictly better first: all three on online payment (6 vs 8, 9, 10), then two of three on
+    # progress (19 vs 19, 20, 20) and online service (10 vs 10, 11, 12), in the lines' order
+    assert van_ban.weaknesses == ("online_payment_score", "progress_score", "online_service_score")
     assert not set(van_ban.strengths) & set(van_ban.weaknesses)
+
+
+def test_an_indicator_meeting_its_target_is_never_a_weakness(two_months, tmp_path):
+    # October: Vân Bán files 85% online, above the 80% target, yet every other xã files more
+    load_month(two_months, tmp_path, "10/2026", HEADER, [
+        [VAN_BAN, 100, 95, 5, 85, 2.0, 18, 10, 6, 20, 15],
+        [LAM_THAO, 100, 95, 5, 95, 2.0, 18, 10, 6, 20, 15],
+        [TIEN_LUONG, 100, 95, 5, 90, 2.0, 18, 10, 6, 20, 15],
+        [SOC_SON, 100, 95, 5, 99, 2.0, 18, 10, 6, 20, 15],
+    ])
+    with store.connect(two_months) as con:
+        found = profile(con, VAN_BAN, "2026-10", complete_share=0.0)
+    online = found.line("online_filing_rate")
+    assert (online.peer_percentile, online.peer_below, online.light) == (0.0, 100.0, "green")
+    assert "online_filing_rate" not in found.weaknesses
 
 
 def test_rank_change_separates_its_own_gain_from_others_overtaking(van_ban):
@@ -274,3 +306,48 @@ def test_sparklines_equal_the_rankings_sparklines(demo_db):
             assert [v for v in line.sparkline if v is not None] == \
                 pytest.approx([v for v in expected if v is not None], rel=1e-12), line.code
     assert len(result.sparkline_months) == 12 and result.sparkline_months[-1] == "2026-10"
+
+
+@pytest.fixture(scope="module")
+def demo_profiles(demo_db):
+    """Profiles of communes the code was not tuned on: a seeded draw of each unit type on the demo data."""
+    import random
+
+    with store.connect(demo_db) as con:
+        latest = months(con)[-1]
+        units = con.execute("SELECT code, unit_type FROM unit WHERE parent_code IS NOT NULL ORDER BY code").fetchall()
+        draw = random.Random(16)
+        chosen = [code for kind in ("xa", "phuong", "dac_khu")
+                  for code in draw.sample([c for c, t in units if t == kind], 3)]
+        from analytics.values import catalog
+
+        yield con, catalog(con), latest, [profile(con, code, latest) for code in chosen]
+
+
+def test_no_traffic_light_claims_a_target_the_catalog_does_not_have(demo_profiles):
+    con, indicators, latest, found = demo_profiles
+    for result in found:
+        for line in result.lines:
+            target = indicators[line.code].target
+            if line.light_basis == "target":
+                assert target and line.reference == float(target), (result.unit_code, line.code)
+            elif line.light is not None:
+                assert not target and line.light_basis == "median", (result.unit_code, line.code)
+                assert line.kind != "count"
+        # the median is the province's: restated from the Rankings' own table of shown values
+        for code in ("transparency_score", "avg_processing_days"):
+            line = result.line(code)
+            shown = rank(con, code, latest, province=result.province_code).table["shown_value"]
+            assert line.province_median == pytest.approx(float(shown.median())), (result.unit_code, code)
+
+
+def test_strengths_and_weaknesses_never_contradict_the_traffic_lights(demo_profiles):
+    _con, _indicators, _latest, found = demo_profiles
+    listed = 0
+    for result in found:
+        lights = {line.code: line.light for line in result.lines}
+        assert all(lights[code] != "green" for code in result.weaknesses), result.unit_code
+        assert all(lights[code] != "red" for code in result.strengths), result.unit_code
+        assert all(result.line(code).peer_below > 0 for code in result.weaknesses)
+        listed += len(result.strengths) + len(result.weaknesses)
+    assert listed  # the draw has strengths and weaknesses to check

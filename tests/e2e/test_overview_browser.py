@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
 
 TITLE = {"vi": "Tổng quan chuyển đổi số cấp xã", "en": "Commune digital transformation at a glance"}
-ONLINE_RATE = {"vi": "Tỷ lệ hồ sơ nộp trực tuyến", "en": "Online filing rate"}
+ONLINE_RATE = {"vi": "Nộp trực tuyến", "en": "Filed online"}  # the card's short title (full name in its help)
 PERCENT = {"vi": re.compile(r"^\d{1,3},\d%$"), "en": re.compile(r"^\d{1,3}\.\d%$")}
 COMMUNES = {"vi": "3.321", "en": "3,321"}
 LANGUAGE_NAME = {"vi": "Tiếng Việt", "en": "English"}
@@ -195,3 +195,26 @@ def test_a_stranger_signs_in_and_out(open_app, screenshot):
     assert_overview(page, "vi")
     page.get_by_test_id("stSidebar").get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("heading", level=1, name="Đăng nhập")).to_be_visible()
+
+
+# Whatever overflows its box: a card title cut with "…", a table wider than its frame (columns out of sight)
+_OVERFLOWING = """() => {
+  const cut = [...document.querySelectorAll('[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] *')]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent);
+  const wide = [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.scrollWidth} > ${e.clientWidth}`);
+  return {cut, wide};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("locale", ["vi-VN", "en-US"])
+def test_card_titles_and_the_whole_national_table_fit_the_screen(open_app, screenshot, locale, width, height):
+    page = open_app(locale)
+    page.set_viewport_size({"width": width, "height": height})
+    lang = locale[:2]
+    assert_overview(page, lang)
+    page.get_by_test_id("stDataFrame").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # the grid lays out again for the new width
+    assert page.evaluate(_OVERFLOWING) == {"cut": [], "wide": []}  # every column, the index too, in sight
+    screenshot(page, f"overview_fit_{lang}_{width}.png")

@@ -31,10 +31,14 @@ def test_a_hostile_unit_name_is_exported_as_text_beside_numbers_with_their_forma
     sheet = load_workbook(io.BytesIO(downloads["xaso_25_2026-10.xlsx"]())).active
     assert sheet["A1"].value == title and sheet["A1"].font.bold
     assert sheet.freeze_panes == "A3" and all(cell.font.bold for cell in sheet[2])
-    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "08377")
-    assert row[1].value == "'" + HOSTILE and row[1].data_type == "s"
-    assert row[3].data_type == "n" and row[3].number_format == "#,##0.0"
-    assert row[7].data_type == "n" and row[7].number_format == "#,##0.00"  # the 766 index, two decimals
+    # rank, code, name, province, the 766 index (two decimals), then the rates (one): best first, as on screen
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "08377")
+    assert row[0].data_type == "n" and isinstance(row[0].value, int)
+    assert row[2].value == "'" + HOSTILE and row[2].data_type == "s"
+    assert row[4].data_type == "n" and row[4].number_format == "#,##0.00"
+    assert row[5].data_type == "n" and row[5].number_format == "#,##0.0"
+    ranks = [r[0].value for r in sheet.iter_rows(min_row=3) if r[0].value is not None]
+    assert ranks == sorted(ranks) and ranks[0] == 1
     assert sheet.max_row == 2 + 148  # every commune of Phú Thọ
     assert downloads["xaso_25_2026-10.csv"]().startswith(b"\xef\xbb\xbf")
     assert raw_keys(app) == []

@@ -14,7 +14,6 @@ from analytics.lift import describe
 from analytics.values import catalog
 from analytics.profile import profile, summary
 from tests.analytics.monthly_files import load_month
-from ui.text import plain
 from tests.pages.conftest import as_shown, open_app, open_page, raw_keys
 
 VAN_BAN, DAO_XA, LAM_THAO = "08377", "08662", "08494"
@@ -71,8 +70,8 @@ def test_the_profile_says_what_would_lift_the_weakest_count_based_groups(demo_db
         sentences = [describe(lift, catalog(con), lang) for lift in expected.lifts]
     assert title in [h.value for h in app.subheader]
     assert sentences, "a demo commune below the full progress score has something to gain"
-    shown = "\n".join(m.value for m in app.markdown)
-    assert all(plain(sentence) in shown for sentence in sentences)  # as text: Markdown's signs escaped
+    shown = "\n".join(as_shown(m.value) for m in app.markdown)  # as the reader sees it, Markdown escapes read
+    assert all(sentence in shown for sentence in sentences)
     assert all(word in shown for word in words), sentences
     assert raw_keys(app) == []
 
@@ -204,3 +203,35 @@ def test_a_link_with_a_month_opens_on_it_and_links_on_to_that_months_meeting_pac
     app.selectbox(key=f"profile_month.{lang}").set_value("2026-08").run()  # the reader's own choice stays
     assert app.selectbox(key=f"profile_month.{lang}").value == "2026-08"
     assert raw_keys(app) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_lights_name_what_they_compare_with_and_the_lists_quote_one_standing_among_named_peers(demo_db, monkeypatch,
+                                                                                              lang):
+    from i18n import format_number, translate
+
+    app = open_profile(demo_db, lang, monkeypatch, VAN_BAN)
+
+    with store.connect(demo_db) as con:
+        expected = profile(con, VAN_BAN, "2026-10")
+    table = app.dataframe[0].value
+    light, reference = {"vi": ("Đánh giá", "Mốc so sánh"), "en": ("Assessment", "Compared with")}[lang]
+    for line, shown_light, shown_reference in zip(expected.lines, table[light], table[reference]):
+        if line.light_basis is None:
+            assert (shown_light, shown_reference) == ("", "–"), line.code
+        else:  # 'Đạt mục tiêu' only beside 'Mục tiêu 80%'; 'Kém hơn trung vị tỉnh' beside 'Trung vị tỉnh 93,50'
+            assert shown_light.endswith(translate(f"profile.light.{line.light_basis}.{line.light}", lang)), line.code
+            assert shown_reference.startswith(translate(f"profile.basis.{line.light_basis}", lang)), line.code
+    shown = "\n".join(as_shown(m.value) for m in app.markdown)
+    peers = translate(f"profile.peer_set.{expected.unit_type}", lang, count=format_number(2548, lang))
+    for code in expected.weaknesses:
+        line = expected.line(code)
+        standing = translate(f"profile.standing.below.{line.direction}", lang,
+                             share=format_number(line.peer_below, lang, 0),
+                             peer_set=translate(f"profile.peer_set.{expected.unit_type}", lang,
+                                                count=format_number(line.peer_rank_of, lang)))
+        assert standing in shown, standing
+    assert peers.split(" ", 1)[1] in shown  # the peer set is named on screen
+    labels = [as_shown(m.label) for m in app.metric]
+    assert labels[0] == {"vi": "Chỉ số phục vụ", "en": "Service index"}[lang]  # a card title that fits at 1366 px
+    assert all(len(label) <= 24 for label in labels), labels

@@ -11,6 +11,7 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 from streamlit.testing.v1 import AppTest
@@ -129,7 +130,32 @@ def test_the_review_shows_the_table_found_and_the_rows_skipped_with_their_reason
                                        ["Thang 9", 68, "dòng tổng cộng", "Tổng cộng"]]
     mapping = next(e for e in app.expander if e.label == "Ghép cột với chỉ tiêu").dataframe[0].value
     on_time = mapping[mapping["Tiêu đề cột"] == "Tiến độ giải quyết / Đúng hạn"].iloc[0]
-    assert (on_time["Ghép với"], on_time["Độ tin cậy"]) == ("Hồ sơ giải quyết trước hạn và đúng hạn (dossiers_on_time)", 1.0)
+    assert (on_time["Ghép với"], on_time["Độ tin cậy"]) == ("Hồ sơ giải quyết trước hạn và đúng hạn", 1.0)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_review_tables_show_empty_cells_empty_and_indicators_by_name_never_none_or_a_code(samples, fresh_db,
+                                                                                         monkeypatch, lang):
+    # a sample whose values carry no counts (empty numerator and denominator), and a file made here with a
+    # blank cell, an unknown unit and a rate written as a fraction: problems with and without a value
+    made = spreadsheet("gaps.xlsx", ["Mã ĐVHC", "Tên đơn vị", "Tổng số hồ sơ tiếp nhận", "Tỷ lệ hài lòng (%)"],
+                       ["08377", "Xã Vân Bán", 120, 0.87], ["99999", "Xã Không Có", None, 91],
+                       ["08494", "Xã Lâm Thao", None, None])
+    app = upload(open_upload(fresh_db, lang, monkeypatch), sample(samples, "sonla_2026-09_chuyen_doi_so.xlsx"), made)
+    with store.connect(fresh_db) as con:
+        codes = [row[0] for row in con.execute("SELECT code FROM indicator").fetchall()]
+    tables = [frame.value for frame in app.dataframe]
+    assert len(tables) >= 6  # mapping, units, values, problems and changes of both files
+    for table in tables:
+        for column in table.columns:
+            if pd.api.types.is_bool_dtype(table[column]):
+                continue
+            texts = table[column].map(lambda v: "None" if v is None or (isinstance(v, float) and v != v) else str(v))
+            assert not texts.isin(["None", "nan", "NaN", "<NA>", "NaT"]).any(), (column, table[column].tolist())
+            assert not [text for text in texts for code in codes if f"({code})" in text], column
+    named = [text for table in tables for column in table.columns for text in table[column].astype(str)]
+    name = {"vi": "Tỷ lệ hài lòng", "en": "Satisfaction rate"}[lang]
+    assert name in named  # the indicator is there, by its name in the reader's language
 
 
 def test_a_unit_matched_without_diacritics_waits_for_confirmation(fresh_db, monkeypatch):
@@ -162,7 +188,8 @@ def test_a_bad_sample_is_blocked_with_its_problems_located(samples, fresh_db, mo
     errors = table[table[SEVERITY[lang]] == ERROR[lang]]
     assert set(errors[CODE[lang]]) == codes
     located = table[table[CODE[lang]] == main].iloc[0]
-    assert (None if located[ROW[lang]] != located[ROW[lang]] else located[ROW[lang]]) == row
+    # a column with gaps is shown as text, a gap empty (never "None"): the row as the reader reads it
+    assert located[ROW[lang]] == ("" if row is None else str(row))
     assert (located[COLUMN[lang]] or "").startswith(column or "")
     assert app.error[0].value.startswith({"vi": "Chưa thể ghi", "en": "Cannot be written yet"}[lang])
     assert raw_keys(app) == []

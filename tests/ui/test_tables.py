@@ -138,3 +138,19 @@ def test_sessions_asking_at_once_wait_for_one_rendering():
         thread.join()
     assert len(renderings) == 1 and len(results) == 8
     assert all(result == marshalled(plain(frame)) for result in results)
+
+
+@pytest.mark.parametrize(("lang", "written"), [("vi", ["1.234,5", "", "97,7064"]), ("en", ["1,234.5", "", "97.7064"])])
+def test_a_table_shown_to_a_reader_has_empty_cells_for_missing_values(lang, written):
+    from ui.tables import without_gaps
+
+    frame = pd.DataFrame({"with_gap": [1234.5, np.nan, 97.706412], "text": ["a", None, "c"],
+                          "whole": [1, 2, 3], "counts": pd.array([4, None, 6], dtype="Int64"),
+                          "flag": [True, False, True], "bar": [0.5, np.nan, 1.0]})
+    shown = without_gaps(frame, lang, keep=("bar",))
+    assert shown["with_gap"].tolist() == written
+    assert shown["text"].tolist() == ["a", "", "c"] and shown["counts"].tolist() == ["4", "", "6"]
+    assert shown["whole"].tolist() == [1, 2, 3] and shown["whole"].dtype == frame["whole"].dtype  # no gap: as it was
+    assert shown["flag"].tolist() == [True, False, True]
+    assert shown["bar"].isna().tolist() == [False, True, False]  # kept for a progress bar, which reads numbers
+    assert frame["text"].isna().sum() == 1  # the caller's frame is left alone
