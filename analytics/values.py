@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from analytics.index766 import points, round_half_up
 from analytics.periods import AnalysisPeriod
 from errors import UnknownIndicator
 from store.reference import cache_by_key, reference_key
@@ -35,6 +36,8 @@ class Indicator:
     max_value: float | None
     max_points_766: float | None
     full_score_threshold: float | None
+    part_of: str | None  # a 766 metric's group score
+    when_empty: str | None  # a 766 metric's points with nothing to count: full | zero | None
     target: float | None
     decimals: int
     period_aggregation: str
@@ -160,11 +163,12 @@ def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indic
 
 
 def derive(indicator: Indicator, ratio: np.ndarray) -> np.ndarray:
-    """A rate (100 or 1000 × n/d) or a 766 score (max × min(n/d, T)/T) from a ratio of counts."""
+    """A rate (100 or 1000 × n/d) or a 766 score from a ratio of counts, by the portal's rule
+    (analytics.index766: min(M, M × ratio ÷ T), rounded half-up to 2 decimals)."""
     if indicator.kind == "rate":
         return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
-    cap = 1.0 if indicator.full_score_threshold is None else indicator.full_score_threshold / 100.0
-    return float(indicator.max_points_766) * np.minimum(ratio, cap) / cap
+    threshold = None if indicator.full_score_threshold is None else indicator.full_score_threshold / 100.0
+    return round_half_up(points(float(indicator.max_points_766), ratio, 1.0, threshold))
 
 
 def service_index_from(obs: pd.DataFrame, indicators: dict[str, Indicator],

@@ -20,6 +20,7 @@ SYNONYMS_CSV = Path(__file__).resolve().parent.parent / "data" / "column_synonym
 ROLES = ("_seq", "_unit_code", "_unit_name", "_period", "_indicator", "_value", "_note")
 AUTO_ACCEPT = 0.8  # below this a mapping is only a suggestion; the column is reported, not loaded
 FUZZY_ACCEPT_RATIO = 0.93  # a fuzzy match this close is a typo of a known label
+REPEATABLE = ("_note",)  # roles several columns may hold (the portal repeats its group scores as notes)
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,9 @@ def map_columns(labels: list[str], index: dict[str, str], saved: dict[str, str] 
         mappings.append(ColumnMapping(i, letter, label, target, confidence, how))
     best: dict[str, ColumnMapping] = {}
     for mapping in mappings:
-        if mapping.target and mapping.accepted:
+        if mapping.target and mapping.accepted and mapping.target not in REPEATABLE:
             current = best.get(mapping.target)
             if current is None or mapping.confidence > current.confidence:
                 best[mapping.target] = mapping
-    return [m if (not m.accepted or best.get(m.target) is m)
+    return [m if (not m.accepted or m.target in REPEATABLE or best.get(m.target) is m)
             else ColumnMapping(m.index, m.letter, m.label, m.target, 0.0, "duplicate") for m in mappings]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from etl.columns import AUTO_ACCEPT, ColumnMapping, column_letter, label_key
+from etl.columns import AUTO_ACCEPT, REPEATABLE, ColumnMapping, column_letter, label_key
 from etl.text import expand
 from etl.values import parse_number
 
@@ -343,7 +343,7 @@ def _assign(scores: list[dict[str, tuple[float, list[Reason]]]], fixed: dict[int
                     if s >= 0.3), key=lambda x: (-x[0], x[1]))
     out: dict[int, str] = {}
     for _score, i, target in pairs:
-        if i in out or target in taken:
+        if i in out or (target in taken and target not in REPEATABLE):
             continue
         out[i] = target
         taken.add(target)
