@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.index766 import round_half_up
 from analytics.periods import AnalysisPeriod
 from errors import NotRankable, UnknownIndicator, UnknownScope
 from store.reference import cache_by_key, reference_key, store_composite
@@ -77,9 +78,8 @@ def population_bands(con: duckdb.DuckDBPyConnection, up_to: str) -> pd.Series:
 
 
 def rounded(values: pd.Series | np.ndarray, decimals: int) -> np.ndarray:
-    """Half-up rounding to the displayed precision (the tiny epsilon absorbs binary fractions: 77.375)."""
-    scale = 10.0 ** decimals
-    return np.floor(np.asarray(values, dtype=float) * scale + 0.5 + 1e-9) / scale
+    """Half-up rounding to the displayed precision, as the portal rounds (analytics.index766)."""
+    return round_half_up(np.asarray(values, dtype=float), decimals)
 
 
 def wilson_interval(successes: np.ndarray, trials: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:

@@ -153,7 +153,8 @@ def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indic
     else:
         sums = counted.groupby("unit_code")[["numerator", "denominator"]].sum()
     ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-    out = pd.DataFrame({"unit_code": sums.index, "value": derive(indicator, ratio.to_numpy()),
+    out = pd.DataFrame({"unit_code": sums.index,
+                        "value": derive(indicator, ratio.to_numpy(), sums["denominator"].to_numpy()),
                         "numerator": sums["numerator"].to_numpy(), "denominator": sums["denominator"].to_numpy()})
     uncounted = rows[~rows["unit_code"].isin(sums.index)]
     if len(uncounted):
@@ -162,13 +163,19 @@ def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indic
     return out
 
 
-def derive(indicator: Indicator, ratio: np.ndarray) -> np.ndarray:
+def derive(indicator: Indicator, ratio: np.ndarray, denominator: np.ndarray | None = None) -> np.ndarray:
     """A rate (100 or 1000 × n/d) or a 766 score from a ratio of counts, by the portal's rule
-    (analytics.index766: min(M, M × ratio ÷ T), rounded half-up to 2 decimals)."""
+    (analytics.index766: min(M, M × ratio ÷ T), rounded half-up to 2 decimals). With the `denominator`,
+    a metric with nothing to count (0) gets its points as the catalog says (when_empty: full or zero)."""
     if indicator.kind == "rate":
         return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
     threshold = None if indicator.full_score_threshold is None else indicator.full_score_threshold / 100.0
-    return round_half_up(points(float(indicator.max_points_766), ratio, 1.0, threshold))
+    value = round_half_up(points(float(indicator.max_points_766), ratio, 1.0, threshold))
+    empty = getattr(indicator, "when_empty", None)
+    if denominator is not None and empty in ("full", "zero"):
+        value = np.where(np.asarray(denominator, dtype=float) == 0,
+                         float(indicator.max_points_766) if empty == "full" else 0.0, value)
+    return value
 
 
 def service_index_from(obs: pd.DataFrame, indicators: dict[str, Indicator],
