@@ -1,7 +1,7 @@
 """What the demo's 766 index looks like in its latest month, beside the published figures it imitates.
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.demo_index                 # from the generated counts
-    PYTHONPATH=. .venv/bin/python -m benchmarks.demo_index --db FILE       # from a built demo database
+    PYTHONPATH=. .venv/bin/python -m benchmarks.demo_index --db FILE       # from a built demo database (copied)
 
 Prints the national index median and interquartile range, the spread of province means, each group's
 median, the national on-time rate (Σ on time ÷ Σ received) and the median month-to-month absolute change
@@ -14,12 +14,15 @@ Published reference (Phú Thọ, August 2026): index median 63.66 (48.47–67.00
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
+
+import store
 
 from analytics.index766 import derive, model_of
 from etl.demo import DEMO_MONTHS, generate_demo_frames
@@ -47,13 +50,21 @@ def from_frames(seed: int) -> tuple[dict[str, pd.DataFrame], float]:
     return out, seconds
 
 
+def _read(con) -> pd.DataFrame:
+    return con.execute("""
+        SELECT o.period, o.unit_code, u.parent_code AS province_code, o.indicator_code, o.value
+        FROM observation o JOIN unit u ON u.code = o.unit_code
+        WHERE o.is_current AND o.indicator_code IN (SELECT code FROM indicator WHERE group_766 IS NOT NULL
+              OR code IN ('service_index', 'dossiers_on_time', 'dossiers_received'))""").df()
+
+
 def from_database(db: str) -> dict[str, pd.DataFrame]:
-    with duckdb.connect(db, read_only=True) as con:
-        rows = con.execute("""
-            SELECT o.period, o.unit_code, u.parent_code AS province_code, o.indicator_code, o.value
-            FROM observation o JOIN unit u ON u.code = o.unit_code
-            WHERE o.is_current AND o.indicator_code IN (SELECT code FROM indicator WHERE group_766 IS NOT NULL
-                  OR code IN ('service_index', 'dossiers_on_time', 'dossiers_received'))""").df()
+    """Read from a copy: opening a database brings its schema and catalog up to date."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "demo.duckdb"
+        shutil.copy(db, copy)
+        with store.connect(copy) as con:
+            rows = _read(con)
     wide = rows.pivot_table(index=["period", "unit_code", "province_code"], columns="indicator_code",
                             values="value").reset_index()
     if "service_index" not in wide:  # a database from before the index was stored: the sum of the groups
@@ -89,7 +100,7 @@ def report(months: dict[str, pd.DataFrame]) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", help="a built demo database (read only)")
+    parser.add_argument("--db", help="a built demo database (copied, never changed)")
     parser.add_argument("--seed", type=int, default=766)
     args = parser.parse_args(argv)
     if args.db:

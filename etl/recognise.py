@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from etl.columns import AUTO_ACCEPT, REPEATABLE, ColumnMapping, column_letter, label_key
+from etl.columns import AUTO_ACCEPT, REPEATABLE, ColumnMapping, column_letter, identifier_key, label_key
 from etl.text import expand
 from etl.values import parse_number
 
@@ -57,7 +57,7 @@ def vocabulary(index_items: tuple[tuple[str, str], ...]) -> Vocabulary:
         expanded = expand(key)
         exact.setdefault(expanded, target)
         tokens = _tokens(expanded)
-        if tokens:
+        if tokens and not key.startswith("id:"):  # identifiers match as written only
             sets.append((tokens, target, key))
     return Vocabulary(exact, tuple(sets))
 
@@ -77,6 +77,10 @@ def word_candidates(label: str, vocab: Vocabulary, context: tuple[str, ...] = ()
         if score > found.get(target, (0.0,))[0]:
             found[target] = (score, reason)
 
+    identifier = identifier_key(label)
+    if identifier and identifier in vocab.exact:  # a name like 'muc_do_hai_long' is matched as written
+        offer(vocab.exact[identifier], 1.0, ("reason.header_exact", (("label", label),)))
+        return found
     if not key:
         return found
     parts = [p.strip() for p in key.split("/") if p.strip()]
