@@ -95,20 +95,9 @@ class IndexModel:
     metrics: tuple[Metric, ...]
     groups: tuple[str, ...]
     index: str | None
-    maxima: Mapping[str, float]
 
     def metrics_of(self, group: str) -> list[Metric]:
         return [m for m in self.metrics if m.group == group]
-
-    @property
-    def codes(self) -> set[str]:
-        """Every code the rule produces."""
-        return {m.code for m in self.metrics} | set(self.groups) | ({self.index} if self.index else set())
-
-    @property
-    def inputs(self) -> set[str]:
-        """Every count or percentage the rule reads."""
-        return {c for m in self.metrics for c in (m.numerator, m.denominator) if c}
 
 
 def model_of(rows: Iterable[Any]) -> IndexModel:
@@ -117,7 +106,6 @@ def model_of(rows: Iterable[Any]) -> IndexModel:
     metrics: list[Metric] = []
     groups: list[str] = []
     index = None
-    maxima: dict[str, float] = {}
     for row in rows:
         group = _text(getattr(row, "group_766", None))
         part_of = _text(getattr(row, "part_of", None))
@@ -128,11 +116,10 @@ def model_of(rows: Iterable[Any]) -> IndexModel:
         if row.kind == "score" and (group or part_of) and _text(row.numerator):
             threshold = _number(row.full_score_threshold)
             maximum = float(row.max_points_766)
-            maxima[row.code] = maximum
             metrics.append(Metric(row.code, part_of or row.code, str(row.numerator), _text(row.denominator),
                                   maximum, 1.0 if threshold is None else threshold / 100.0,
                                   _text(getattr(row, "when_empty", None))))
-    return IndexModel(tuple(metrics), tuple(groups), index, maxima)
+    return IndexModel(tuple(metrics), tuple(groups), index)
 
 
 def derive(model: IndexModel, values: Mapping[str, np.ndarray], size: int) -> dict[str, np.ndarray]:

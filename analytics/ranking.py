@@ -122,6 +122,8 @@ def unit_scores(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indic
     # missing month would lower a count (and flatter a unit on overdue dossiers). Months no unit has yet
     # (a quarter still running) do not count against anyone.
     rows = obs[(obs["indicator_code"] == what.code) & obs["period"].isin(period.months())]
+    if rows.empty:  # an indicator nobody reported in the period (e-certified copies have no counts)
+        return values, pd.DataFrame(columns=["unit_code", "missing"])
     reported = rows.groupby("unit_code", observed=True)["period"].agg(lambda p: set(p.astype(str)))
     expected = set(rows["period"].astype(str))
     short = reported[reported.map(len) < len(expected)]

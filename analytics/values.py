@@ -203,7 +203,10 @@ def complete_index(scores: pd.DataFrame, groups: int, by_period: bool = False) -
     keys = ["unit_code", "period"] if by_period else ["unit_code"]
     if scores.empty:
         return pd.DataFrame(columns=[*keys, "value"])
-    totals = scores.groupby(keys, observed=True)["value"].agg(["sum", "count"])
+    # summed in one fixed order (by code) whatever order the database returned the rows in: floating-point
+    # addition is not associative, and two pages must show the very same index
+    order = np.argsort(scores["indicator_code"].astype(str).to_numpy(), kind="stable")
+    totals = scores.iloc[order].groupby(keys, observed=True)["value"].agg(["sum", "count"])
     complete = totals[totals["count"] == groups]
     out = {key: complete.index.get_level_values(key).astype(str) for key in keys}
     return pd.DataFrame({**out, "value": complete["sum"].to_numpy(float)})

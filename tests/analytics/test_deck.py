@@ -135,10 +135,20 @@ def test_closing_slide_names_three_indicators_with_their_gap_to_target(vi_deck, 
         found = profile(con, UNIT, MONTH)
         lifts = [describe(lift, catalog(con), "vi") for lift in found.lifts]
     assert len(rows) == 1 + 3 and rows[0] == ["Chỉ tiêu", "Hiện tại", "Mục tiêu", "Còn thiếu"]
-    vneid_row = next(r for r in rows if r[0] == "Tỷ lệ kích hoạt VNeID mức 2")
-    assert vneid_row[3] == f"{100 - round(vneid, 2):.1f}".replace(".", ",")  # the gap to 100%
+    # the profile's weaknesses first, then the rates furthest below their goal; each with its gap to the goal
+    named = [r[0] for r in rows[1:]]
+    weak = [found.line(code).name("vi") for code in found.weaknesses]
+    assert named[:len(weak)] == weak[:3]
     body = "\n".join(texts(closing))
-    assert body.count("•") == 3 + len(lifts) and "Nâng Tỷ lệ kích hoạt VNeID mức 2 thêm" in body
+    assert body.count("•") == 3 + len(lifts)
+    for row, code in zip(rows[1:], found.weaknesses):
+        line = found.line(code)
+        if line.goal is not None and line.value < line.goal:
+            assert row[3] == f"{line.goal - line.value:.1f}".replace(".", ",")
+            assert f"Nâng {line.name('vi')} thêm" in body
+    if "Tỷ lệ kích hoạt VNeID mức 2" in named:  # a rate's gap is to 100%
+        vneid_row = next(r for r in rows if r[0] == "Tỷ lệ kích hoạt VNeID mức 2")
+        assert vneid_row[3] == f"{100 - round(vneid, 2):.1f}".replace(".", ",")
     assert lifts and all(sentence in body for sentence in lifts)  # what would it take, as on the profile
 
 

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+import store
 from etl.load import load_file
-from etl.template import FIRST_DATA_ROW, HEADER_ROW
+from etl.template import FIRST_DATA_ROW, HEADER_ROW, default_indicators
 from tests.pages.conftest import open_page, raw_keys
 from ui.history import template_months
 
@@ -34,7 +35,10 @@ def test_the_default_template_downloads_with_the_input_columns(demo_db, monkeypa
     (name, build), = ((name, build) for name, build in downloads.items() if name.startswith("mau-bao-cao_"))
     book = load_workbook(io.BytesIO(build()))
     assert book.sheetnames[1] == INSTRUCTIONS[lang]
-    assert book.worksheets[0].max_column == 3 + 20  # STT, code, name and the 20 inputs picked by default
+    with store.connect(demo_db) as con:
+        inputs = default_indicators(con)
+    # STT, code, name and the inputs picked by default (counts, means, the 766 metrics' counts)
+    assert book.worksheets[0].max_column == 3 + len(inputs)
     assert name.endswith(f"_{template_months(date.today())[0]}.xlsx")
     assert raw_keys(app) == []
 
