@@ -95,3 +95,21 @@ def test_without_an_indicator_there_is_nothing_to_download(demo_db, monkeypatch)
 def test_the_month_choices_start_with_last_month():
     assert template_months(date(2026, 1, 15))[:2] == ["2025-12", "2025-11"]
     assert template_months(date(2026, 1, 15))[-1] == "2026-01" and len(template_months(date(2026, 1, 15))) == 13
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_766_metrics_counts_are_offered_and_picked_and_the_group_scores_offered_instead(demo_db, monkeypatch,
+                                                                                           lang):
+    app = open_templates(demo_db, lang, monkeypatch)
+
+    picker = app.multiselect(key=f"templates_indicators.{lang}")
+    with store.connect(demo_db) as con:
+        names = dict(con.execute(f"SELECT code, name_{lang} FROM indicator").fetchall())
+    offered, picked = set(picker.options), set(picker.value)
+    # the counts behind a metric and the portal's ratio are inputs; the metric's points follow from them
+    for code in ("dossier_sync_n", "dossier_sync_d", "petition_on_time_n", "online_service_ratio"):
+        assert names[code] in offered and code in picked, code
+    assert names["dossier_sync_points"] not in offered
+    # a province with only the published scores picks the six groups instead
+    assert names["transparency_score"] in offered and "transparency_score" not in picked
+    assert any("766" in c.value for c in app.caption)  # the note says the counts give every commune its index
