@@ -78,6 +78,11 @@ def national_ranks(frame: pd.DataFrame) -> pd.Series:
     return index.rank(method="min", ascending=False)
 
 
+def province_ranks(frame: pd.DataFrame) -> pd.Series:
+    index = frame.set_index("unit_code")[["province_code", "service_index"]].dropna()
+    return index.groupby("province_code")["service_index"].rank(method="min", ascending=False)
+
+
 def report(months: dict[str, pd.DataFrame]) -> dict[str, float]:
     latest, previous = months[DEMO_MONTHS[-1]], months[DEMO_MONTHS[-2]]
     index = latest["service_index"].dropna()
@@ -90,6 +95,7 @@ def report(months: dict[str, pd.DataFrame]) -> dict[str, float]:
         "province_mean_min": float(provinces.min()), "province_mean_max": float(provinces.max()),
         "on_time_rate": float(100 * latest["dossiers_on_time"].sum() / latest["dossiers_received"].sum()),
         "median_rank_change": float((now[both] - before[both]).abs().median()),
+        "median_province_rank_change": float((province_ranks(latest) - province_ranks(previous)).abs().median()),
         "units_ranked": float(len(now)),
     }
     for column in latest.columns:
@@ -117,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     print("  group medians: " + ", ".join(f"{k[7:]} {v:.2f}" for k, v in figures.items() if k.startswith("median_")
                                           and k.endswith("_score")))
     print(f"  on-time rate {figures['on_time_rate']:.1f}%   (published Phú Thọ: about 79–87%)")
-    print(f"  median month-to-month change of national rank: {figures['median_rank_change']:.0f} places")
+    print(f"  median month-to-month change of national rank: {figures['median_rank_change']:.0f} places, "
+          f"of province rank: {figures['median_province_rank_change']:.0f}")
     if "generation_seconds" in figures:
         print(f"  generating 16 months took {figures['generation_seconds']:.1f} s")
     return figures
