@@ -83,7 +83,8 @@ def combine(rows: pd.DataFrame, indicator: Indicator | None, by: list[str] | tup
         ckey = _keys(counted, by)
         sums = counted.groupby(ckey, sort=True)[["numerator", "denominator"]].sum()
         ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-        derived = pd.Series(derive(indicator, ratio.to_numpy(float)), index=sums.index)
+        derived = pd.Series(derive(indicator, ratio.to_numpy(float), sums["denominator"].to_numpy(float)),
+                            index=sums.index)
         counted_units = counted.groupby(ckey, sort=True)["value"].size()
         value = derived.reindex(plain.index).where(plain.index.isin(sums.index), plain)
         units = counted_units.reindex(units.index).where(units.index.isin(sums.index), units)

@@ -445,11 +445,13 @@ def weakest_indicators(con: duckdb.DuckDBPyConnection, unit_code: str, month: st
                        count: int = WEAKEST) -> pd.DataFrame:
     """The unit's percent rates furthest below their goal (the catalog target, else 100%).
 
+    Rates from the unit's own counts only: a percentage only the portal publishes (the online-service
+    ratio) has no counts the unit could act on and no goal of 100%.
     Columns: indicator_code, value, goal, gap (goal − value, percentage points); largest gap first.
     """
     indicators = catalog(con)
     rates = tuple(code for code, ind in indicators.items()
-                  if ind.kind == "rate" and ind.unit == "percent" and ind.direction == "higher")
+                  if ind.kind == "rate" and ind.unit == "percent" and ind.direction == "higher" and ind.numerator)
     cards = headlines(con, Scope(unit_code), month, rates)
     rows = [(card.indicator_code, card.value, goal(indicators[card.indicator_code]))
             for card in cards if card.value is not None]

@@ -291,8 +291,13 @@ def profile(con: duckdb.DuckDBPyConnection, unit_code: str, month: str,
             province_value=province_values[i], target=float(ind.target) if ind.target else None, goal=goal(ind),
             light=shade, light_basis=basis, reference=reference, province_median=medians[i], sparkline=()))
     lines_ = _with_sparklines(con, indicators, lines_, unit_code, month)
-    status, reported, missing = _status(con, unit_code, month, window, lines_, now, in_province)
-    strengths, weaknesses = _strengths(lines_)
+    # a 766 metric's points are empty where it had nothing to count (0/0): not a missing report; and its
+    # group, not each metric (nor the portal's ratio behind the online-service group), is what a commune
+    # is strong or weak in
+    groups_and_rest = [line for line in lines_ if not indicators[line.code].part_of]
+    status, reported, missing = _status(con, unit_code, month, window, groups_and_rest, now, in_province)
+    strengths, weaknesses = _strengths([line for line in groups_and_rest
+                                        if indicators[line.code].numerator or indicators[line.code].kind != "rate"])
     peers_reported = int((~np.isnan(now.to_numpy()[in_peers])).any(axis=1).sum())
     if peers_reported < complete_share * int(in_peers.sum()):
         strengths, weaknesses = (), ()  # a partial month: a few early reporters are no peer group to judge by

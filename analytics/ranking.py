@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.index766 import round_half_up
 from analytics.periods import AnalysisPeriod
 from errors import NotRankable, UnknownIndicator, UnknownScope
 from store.reference import cache_by_key, reference_key, store_composite
@@ -77,9 +78,8 @@ def population_bands(con: duckdb.DuckDBPyConnection, up_to: str) -> pd.Series:
 
 
 def rounded(values: pd.Series | np.ndarray, decimals: int) -> np.ndarray:
-    """Half-up rounding to the displayed precision (the tiny epsilon absorbs binary fractions: 77.375)."""
-    scale = 10.0 ** decimals
-    return np.floor(np.asarray(values, dtype=float) * scale + 0.5 + 1e-9) / scale
+    """Half-up rounding to the displayed precision, as the portal rounds (analytics.index766)."""
+    return round_half_up(np.asarray(values, dtype=float), decimals)
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,8 @@ def unit_scores(obs: pd.DataFrame, indicators: dict[str, Indicator], what: Indic
     # missing month would lower a count (and flatter a unit on overdue dossiers). Months no unit has yet
     # (a quarter still running) do not count against anyone.
     rows = obs[(obs["indicator_code"] == what.code) & obs["period"].isin(period.months())]
+    if rows.empty:  # an indicator nobody reported in the period (e-certified copies have no counts)
+        return values, pd.DataFrame(columns=["unit_code", "missing"])
     reported = rows.groupby("unit_code", observed=True)["period"].agg(lambda p: set(p.astype(str)))
     expected = set(rows["period"].astype(str))
     short = reported[reported.map(len) < len(expected)]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from analytics.index766 import points, round_half_up
 from analytics.periods import AnalysisPeriod
 from errors import UnknownIndicator
 from store.reference import cache_by_key, reference_key
@@ -35,6 +36,8 @@ class Indicator:
     max_value: float | None
     max_points_766: float | None
     full_score_threshold: float | None
+    part_of: str | None  # a 766 metric's group score
+    when_empty: str | None  # a 766 metric's points with nothing to count: full | zero | None
     target: float | None
     decimals: int
     period_aggregation: str
@@ -150,7 +153,8 @@ def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indic
     else:
         sums = counted.groupby("unit_code")[["numerator", "denominator"]].sum()
     ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-    out = pd.DataFrame({"unit_code": sums.index, "value": derive(indicator, ratio.to_numpy()),
+    out = pd.DataFrame({"unit_code": sums.index,
+                        "value": derive(indicator, ratio.to_numpy(), sums["denominator"].to_numpy()),
                         "numerator": sums["numerator"].to_numpy(), "denominator": sums["denominator"].to_numpy()})
     uncounted = rows[~rows["unit_code"].isin(sums.index)]
     if len(uncounted):
@@ -159,12 +163,19 @@ def _ratio(rows: pd.DataFrame, indicator: Indicator, indicators: dict[str, Indic
     return out
 
 
-def derive(indicator: Indicator, ratio: np.ndarray) -> np.ndarray:
-    """A rate (100 or 1000 × n/d) or a 766 score (max × min(n/d, T)/T) from a ratio of counts."""
+def derive(indicator: Indicator, ratio: np.ndarray, denominator: np.ndarray | None = None) -> np.ndarray:
+    """A rate (100 or 1000 × n/d) or a 766 score from a ratio of counts, by the portal's rule
+    (analytics.index766: min(M, M × ratio ÷ T), rounded half-up to 2 decimals). With the `denominator`,
+    a metric with nothing to count (0) gets its points as the catalog says (when_empty: full or zero)."""
     if indicator.kind == "rate":
         return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
-    cap = 1.0 if indicator.full_score_threshold is None else indicator.full_score_threshold / 100.0
-    return float(indicator.max_points_766) * np.minimum(ratio, cap) / cap
+    threshold = None if indicator.full_score_threshold is None else indicator.full_score_threshold / 100.0
+    value = round_half_up(points(float(indicator.max_points_766), ratio, 1.0, threshold))
+    empty = getattr(indicator, "when_empty", None)
+    if denominator is not None and empty in ("full", "zero"):
+        value = np.where(np.asarray(denominator, dtype=float) == 0,
+                         float(indicator.max_points_766) if empty == "full" else 0.0, value)
+    return value
 
 
 def service_index_from(obs: pd.DataFrame, indicators: dict[str, Indicator],
@@ -192,7 +203,10 @@ def complete_index(scores: pd.DataFrame, groups: int, by_period: bool = False) -
     keys = ["unit_code", "period"] if by_period else ["unit_code"]
     if scores.empty:
         return pd.DataFrame(columns=[*keys, "value"])
-    totals = scores.groupby(keys, observed=True)["value"].agg(["sum", "count"])
+    # summed in one fixed order (by code) whatever order the database returned the rows in: floating-point
+    # addition is not associative, and two pages must show the very same index
+    order = np.argsort(scores["indicator_code"].astype(str).to_numpy(), kind="stable")
+    totals = scores.iloc[order].groupby(keys, observed=True)["value"].agg(["sum", "count"])
     complete = totals[totals["count"] == groups]
     out = {key: complete.index.get_level_values(key).astype(str) for key in keys}
     return pd.DataFrame({**out, "value": complete["sum"].to_numpy(float)})

@@ -1,5 +1,6 @@
 """The catalog's rules over parsed blocks, column by column: ranges, 'not above', rates beside their
-counts; then the observations to store, given and derived (rates and 766 scores from counts)."""
+counts; then the observations to store, given and derived (rates from counts; the 766 metric points,
+group scores and index by analytics.index766, published figures kept and checked against them)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics import index766
+from analytics.values import derive
 from errors import Problem
 from etl.parse import Block, Catalog
 
@@ -66,27 +69,30 @@ def _check_block(file: str, block: Block, catalog: Catalog, problems: list[Probl
         n, d = columns[indicator.numerator].values, columns[indicator.denominator].values
         valid = ~np.isnan(n) & ~np.isnan(d) & (d > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            computed = _derived_value(indicator, n, d)
+            computed = derive(indicator, n / d)
         given = columns.get(indicator.code)
         if given is not None:
             differs = valid & ~bad & ~np.isnan(given.values) & (
                 np.abs(given.values - computed) > given.tolerance + RATE_TOLERANCE)
-            code = "rate_mismatch" if indicator.kind == "rate" else "score_mismatch"
-            _report(problems, code, file, block, given, differs, None,
+            _report(problems, "rate_mismatch", file, block, given, differs, None,
                     lambda i, computed=computed, n=n, d=d: {"computed": round(float(computed[i]), 2),
                                                               "numerator": n[i], "denominator": d[i]})
             bad |= differs
         derived.append((indicator, np.where(valid, computed, np.nan), np.where(valid, n, np.nan),
                         np.where(valid, d, np.nan)))
     keep = ~bad
+    derived += _index_766(file, block, catalog, bad, problems)
     parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, bool]] = []
     with_counts = {indicator.code: (value, n, d) for indicator, value, n, d in derived}
     nothing = np.full(len(block), np.nan)
     for code, column in columns.items():
         value, n, d = column.values, nothing, nothing
-        if code in with_counts:  # given beside its counts: store the exact value with them
+        if code in with_counts:  # given beside its counts: store the counts with it
             counted = ~np.isnan(with_counts[code][0])
-            value = np.where(counted, with_counts[code][0], value)
+            if catalog.rows[code].kind == "rate":  # the exact rate, not the one rounded for print
+                value = np.where(counted, with_counts[code][0], value)
+            else:  # a published score is kept as published; a blank one is filled by the rule
+                value = np.where(np.isnan(value), with_counts[code][0], value)
             n, d = with_counts[code][1], with_counts[code][2]
         parts.append((code, value, n, d, False))
     parts += [(indicator.code, value, n, d, True) for indicator, value, n, d in derived
@@ -114,13 +120,28 @@ def _frame(block: Block, parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarr
     })
 
 
-def _derived_value(indicator: Any, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    ratio = numerator / denominator
-    if indicator.kind == "rate":
-        return ratio * (1000.0 if indicator.unit == "per_1000" else 100.0)
-    threshold = indicator.full_score_threshold
-    cap = 1.0 if threshold is None or np.isnan(threshold) else threshold / 100.0
-    return float(indicator.max_points_766) * np.minimum(ratio, cap) / cap
+def _index_766(file: str, block: Block, catalog: Catalog, bad: np.ndarray,
+               problems: list[Problem]) -> list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """The 766 metric points, group scores and index by the portal's rule, each with the counts it came
+    from. A published figure beside them is kept; where it disagrees with the rule, a warning names both."""
+    model = catalog.index_model
+    columns = block.columns
+    values = {code: column.values for code, column in columns.items()}
+    nothing = np.full(len(block), np.nan)
+    by_code = {m.code: m for m in model.metrics}
+    out = []
+    for code, computed in index766.derive(model, values, len(block)).items():
+        given = columns.get(code)
+        if given is not None:
+            for i in np.flatnonzero(~bad & index766.differs(given.values, computed)):
+                problems.append(Problem("published_score_differs", file, block.sheet, int(given.rows[i]), given.label,
+                                        given.raw[i], {"indicator": code, "computed": float(computed[i])}, "warning"))
+        metric = by_code.get(code)
+        n = values.get(metric.numerator, nothing) if metric else nothing
+        d = values.get(metric.denominator, nothing) if metric and metric.denominator else nothing
+        counted = ~np.isnan(computed)
+        out.append((catalog.rows[code], computed, np.where(counted, n, np.nan), np.where(counted, d, np.nan)))
+    return out
 
 
 def locate(blocks: list[Block]) -> dict[tuple[str, str], tuple[Block, int]]:

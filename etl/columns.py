@@ -20,6 +20,7 @@ SYNONYMS_CSV = Path(__file__).resolve().parent.parent / "data" / "column_synonym
 ROLES = ("_seq", "_unit_code", "_unit_name", "_period", "_indicator", "_value", "_note")
 AUTO_ACCEPT = 0.8  # below this a mapping is only a suggestion; the column is reported, not loaded
 FUZZY_ACCEPT_RATIO = 0.93  # a fuzzy match this close is a typo of a known label
+REPEATABLE = ("_note",)  # roles several columns may hold (the portal repeats its group scores as notes)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class ColumnMapping:
         return f"{self.letter} · {self.label}" if self.label else self.letter
 
 
+def identifier_key(text: object) -> str | None:
+    """A column named as a machine identifier ('muc_do_hai_long', 'dvc-progress-tree__totalReceived'), as
+    written: such names are matched exactly, never through their folded words, so the portal's
+    'muc_do_hai_long' (the satisfaction group score) does not take the words 'Mức độ hài lòng' (a rate)."""
+    raw = str(text).strip().lower() if text is not None else ""
+    return f"id:{raw}" if "_" in raw and not any(ch.isspace() for ch in raw) else None
+
+
 def label_key(text: object) -> str:
     """How a label is compared: folded, without '%' and brackets."""
     return " ".join(fold(text).replace("%", " ").split())
@@ -61,9 +70,14 @@ def synonym_index(catalog_codes: tuple[tuple[str, str, str], ...]) -> dict[str, 
             index.setdefault(label_key(text), code)
     frame = pd.read_csv(SYNONYMS_CSV, dtype=str, keep_default_na=False)
     for target, synonym in zip(frame["target"], frame["synonym"]):
-        index[label_key(synonym)] = target
+        identifier = identifier_key(synonym)
+        if identifier:  # an identifier is matched by its exact name, not by its words
+            index[identifier] = target
+        else:
+            index[label_key(synonym)] = target
     for key, target in list(index.items()):  # 'so hs tiep nhan' finds 'so ho so tiep nhan'
-        index.setdefault(expand(key), target)
+        if not key.startswith("id:"):
+            index.setdefault(expand(key), target)
     return index
 
 
@@ -78,6 +92,9 @@ def column_letter(index: int) -> str:
 
 def map_label(label: str, index: dict[str, str]) -> tuple[str | None, float, str]:
     """Best target for one joined label ('Parent / Child'): exact, then the child alone, then fuzzy."""
+    identifier = identifier_key(label)
+    if identifier and identifier in index:
+        return index[identifier], 1.0, "exact"
     key = expand(label_key(label))
     if not key:
         return None, 0.0, "none"
@@ -129,9 +146,9 @@ def map_columns(labels: list[str], index: dict[str, str], saved: dict[str, str] 
         mappings.append(ColumnMapping(i, letter, label, target, confidence, how))
     best: dict[str, ColumnMapping] = {}
     for mapping in mappings:
-        if mapping.target and mapping.accepted:
+        if mapping.target and mapping.accepted and mapping.target not in REPEATABLE:
             current = best.get(mapping.target)
             if current is None or mapping.confidence > current.confidence:
                 best[mapping.target] = mapping
-    return [m if (not m.accepted or best.get(m.target) is m)
+    return [m if (not m.accepted or m.target in REPEATABLE or best.get(m.target) is m)
             else ColumnMapping(m.index, m.letter, m.label, m.target, 0.0, "duplicate") for m in mappings]

@@ -6,7 +6,13 @@ so the demo exercises the same loader path as real files. No streamlit, no datab
 
 The numbers are invented but hang together: every dependent count is drawn from the count it must not
 exceed, so the portal's identities (received = on time + overdue, online <= received, ...) hold on every
-row, and all rates and scores follow one latent "digital maturity" per unit-month.
+row, and all rates follow one latent "digital maturity" per unit-month.
+
+The 766 index is drawn at the metric level, as the portal publishes it (../shared/spec/766_index.md): the
+counts of each metric and the online-service ratio, with distributions like Phú Thọ's in August 2026 and a
+province effect that spreads provinces over roughly 55–85. The loader then derives the metric points, the
+groups and the index by the portal's rule (analytics.index766); no score is invented here. A commune keeps
+its standing from month to month: its own effect is fixed, the monthly noise modest.
 """
 
 from __future__ import annotations
@@ -29,8 +35,8 @@ FIRST_MONTH = "2025-07"
 DEMO_MONTHS: list[str] = [str(period) for period in pd.period_range(FIRST_MONTH, "2026-10", freq="M")]
 
 GENERATED_KINDS = ("count", "mean", "score")
-# Derived by the loader from dossiers_on_time / dossiers_received, so never simulated.
-DERIVED_SCORE = "progress_score"
+# The portal publishes no counts for e-certified copies in 2026 (full points for every unit): left blank.
+NOT_PUBLISHED = ("electronic_certified_copy_n", "electronic_certified_copy_d")
 
 MISSING_SHARE = 0.03
 OUTLIER_SHARE = 0.0005
@@ -93,8 +99,17 @@ def write_demo_workbooks(frames: dict[str, pd.DataFrame], catalog: pd.DataFrame,
 
 def _generated_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
     """Catalog rows to simulate, in catalog order, with each row's score ceiling as `max_points` and the
-    count it must not exceed as `not_above` (None when unbounded or the catalog has no such column)."""
-    rows = catalog[catalog["kind"].isin(GENERATED_KINDS) & (catalog["code"] != DERIVED_SCORE)]
+    count it must not exceed as `not_above` (None when unbounded or the catalog has no such column).
+
+    The inputs only: counts, means and the percentages only the portal publishes (a rate without counts);
+    no 766 score (the loader derives every metric, group and the index from the counts) and no count the
+    portal leaves blank. A score an analyst adds outside the index is simulated as before."""
+    blank = pd.Series("", index=catalog.index)
+    in_index = catalog.get("group_766", blank).fillna("").astype(str).ne("") | \
+        catalog.get("part_of", blank).fillna("").astype(str).ne("")
+    published_share = (catalog["kind"] == "rate") & catalog["numerator"].fillna("").astype(str).eq("")
+    wanted = (catalog["kind"].isin(GENERATED_KINDS) & ~((catalog["kind"] == "score") & in_index)) | published_share
+    rows = catalog[wanted & ~catalog["code"].isin(NOT_PUBLISHED)]
     max_points = pd.to_numeric(rows["max_points_766"], errors="coerce")
     not_above = rows["not_above"] if "not_above" in rows else pd.Series(None, index=rows.index)
     return pd.DataFrame({"code": rows["code"], "kind": rows["kind"],
@@ -150,9 +165,16 @@ def _simulate_known(units: pd.DataFrame, maturity: np.ndarray, baseline: np.ndar
     """Every indicator whose model is known, each (units × months). Draw order is fixed, so the values do
     not depend on which of them the catalog asks for."""
     unit_type = units["unit_type"].to_numpy()
+    # the 766 metrics draw from their own generator, so the project's own indicators keep their values
+    rng766 = np.random.default_rng([int(rng.integers(2**32)), 766])
+    province_index, provinces = pd.factorize(units["province_code"])
+    province = rng766.normal(0.0, 1.0, len(provinces))  # how far the province's portal setup has come
+    standing = _standing(baseline, elapsed, rng766)
     residents = _simulate_residents(unit_type, baseline, elapsed, rng)
-    activity = _simulate_activity(unit_type, residents["population"], maturity, calendar_month, rng)
-    return {**activity, **residents, **_simulate_scores(activity, maturity, rng)}
+    activity = _simulate_activity(unit_type, residents["population"], maturity, calendar_month, rng,
+                                  on_time_share=_sigmoid(1.8 + 0.5 * standing + 0.3 * province[province_index][:, None]))
+    metrics = _simulate_766(activity, standing, province, province_index, rng766)
+    return {**activity, **residents, **metrics}
 
 
 def _simulate_residents(unit_type: np.ndarray, baseline: np.ndarray, elapsed: np.ndarray,
@@ -183,7 +205,8 @@ def _simulate_residents(unit_type: np.ndarray, baseline: np.ndarray, elapsed: np
 
 
 def _simulate_activity(unit_type: np.ndarray, population: np.ndarray, maturity: np.ndarray,
-                       calendar_month: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+                       calendar_month: np.ndarray, rng: np.random.Generator,
+                       on_time_share: np.ndarray) -> dict[str, np.ndarray]:
     """Monthly flows. Each dependent count is a binomial draw from the count it must not exceed."""
     n_units = len(unit_type)
     shape = maturity.shape
@@ -195,7 +218,7 @@ def _simulate_activity(unit_type: np.ndarray, population: np.ndarray, maturity: 
     outlier = rng.random(shape) < OUTLIER_SHARE
     dossiers_received = np.where(outlier, dossiers_received * OUTLIER_FACTOR, dossiers_received)
 
-    dossiers_on_time = rng.binomial(dossiers_received, _sigmoid(2.8 + 0.6 * maturity))
+    dossiers_on_time = rng.binomial(dossiers_received, on_time_share)
     dossiers_overdue = dossiers_received - dossiers_on_time
     avg_processing_days = np.round(np.clip(5.0 * np.exp(-0.3 * maturity + rng.normal(0.0, 0.15, shape))
                                            + 20 * _share(dossiers_overdue, dossiers_received), 1.0, 12.0), 1)
@@ -221,31 +244,84 @@ def _simulate_activity(unit_type: np.ndarray, population: np.ndarray, maturity: 
             "survey_responses": survey_responses, "survey_satisfied": survey_satisfied}
 
 
-def _simulate_scores(activity: dict[str, np.ndarray], maturity: np.ndarray,
-                     rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """The 766 group scores, loosely after their component descriptions, driven by the matching rates;
-    components the counts cannot show (publication, feedback handling) follow maturity with noise."""
-    def judged(offset: float) -> np.ndarray:
-        return _sigmoid(offset + maturity + rng.normal(0.0, 0.3, maturity.shape))
+def _standing(baseline: np.ndarray, elapsed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A commune's standing on the 766 metrics (units × months, logit scale): its own fixed effect, a slow
+    common improvement that reaches it in the last month, and modest monthly noise (smaller than the
+    spread between communes, so ranks move by a few places, not hundreds)."""
+    return baseline[:, None] + 0.02 * (elapsed - elapsed.max())[None, :] + \
+        rng.normal(0.0, 0.06, (len(baseline), len(elapsed)))
 
+
+def _simulate_766(activity: dict[str, np.ndarray], standing: np.ndarray, province: np.ndarray,
+                  province_index: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The counts behind each 766 metric and the online-service ratio (units × months).
+
+    Levels follow the published Phú Thọ figures (a median commune: publication counts empty, 87 of 89
+    procedures in full, on time 87%, results electronic 87%, few components digitised or reused, no
+    petitions, satisfaction 88%); a province further along publishes on time, digitises and takes online
+    payment more, which spreads province means over roughly 55–85."""
+    shape = standing.shape
+    n_units, n_months = shape
+    p_unit = province[province_index][:, None]  # the province's effect, per commune
     received = activity["dossiers_received"]
-    # The online-service score counts only dossiers whose procedure can be handled fully online.
-    full_online_eligible = received * rng.uniform(0.7, 0.95, len(received))[:, None]
-    full_online_share = _share(activity["dossiers_full_online"], full_online_eligible)
-    online_payment_share = _share(activity["payment_online"], activity["payment_obligation"])
-    electronic_result_share = _share(activity["results_electronic"], received)
-    digitized_share = _share(activity["dossiers_digitized"], received)
-    satisfied_share = _share(activity["survey_satisfied"], activity["survey_responses"])
-    payment_noise = rng.lognormal(0.0, 0.05, maturity.shape)
-    return {
-        "transparency_score": _points(18, judged(1.6)),
-        "online_service_score": _points(12, full_online_share / 0.5),
-        "online_payment_score": _points(10, online_payment_share / 0.8 * payment_noise),
-        "digitization_score": np.round(_points(6, electronic_result_share / 0.8)
-                                       + _points(4, digitized_share / 0.8) + _points(12, judged(1.0)), 2),
-        "satisfaction_score": np.round(_points(6, judged(2.0)) + _points(6, judged(2.2))
-                                       + _points(6, satisfied_share / 0.9), 2),
+
+    def share(level: float, unit: float, prov: float, noise: float = 0.05) -> np.ndarray:
+        return _sigmoid(level + unit * standing + prov * p_unit + rng.normal(0.0, noise, shape))
+
+    def of(base: np.ndarray, chance: np.ndarray) -> np.ndarray:
+        return rng.binomial(base, chance)
+
+    n_prov = len(province)
+    months = (n_prov, n_months)
+    # publication: the province publishes, its communes carry its counts; only provinces further along
+    # had procedures due (Phú Thọ had none: 0/0, no points); a province's counts change little by month
+    def steady(low: int, high: int, present: np.ndarray) -> np.ndarray:
+        return np.repeat((rng.integers(low, high, n_prov) * present)[:, None], n_months, axis=1)
+
+    due_publish = steady(4, 12, province > 0.3)
+    due_update = steady(3, 8, province > 0.8)
+    procedures = steady(60, 120, np.ones(n_prov, dtype=bool))
+
+    def provincial_share(counts: np.ndarray, level: float, slope: float) -> np.ndarray:
+        return np.rint(counts * _sigmoid(level + slope * province[:, None] + rng.normal(0.0, 0.05, months)))
+
+    provincial = {
+        "publish_on_time_n": provincial_share(due_publish, 1.5, 1.0).astype(np.int64),
+        "publish_on_time_d": due_publish,
+        "public_update_on_time_n": provincial_share(due_update, 1.2, 1.0).astype(np.int64),
+        "public_update_on_time_d": due_update,
+        "public_content_full_n": provincial_share(procedures, 3.0, 0.5).astype(np.int64),
+        "public_content_full_d": procedures,
+        "citizen_data_formality_d": steady(300, 420, np.ones(n_prov, dtype=bool)),
     }
+    provincial = {code: values[province_index] for code, values in provincial.items()}
+    # fee procedures of a commune: stable from month to month
+    fee_procedures = np.repeat(rng.integers(25, 41, n_units)[:, None], n_months, axis=1)
+    linked_procedures = provincial["citizen_data_formality_d"]
+    petitions = rng.poisson(np.clip(received / 4000, 0.02, None) * np.exp(-0.5 * standing))
+    classified = of(petitions, 0.6)
+    out = {
+        **provincial,
+        "dossier_sync_n": of(received, share(4.0, 0.5, 0.3)), "dossier_sync_d": received,
+        "online_service_ratio": np.round(100 * share(0.08, 0.1, 0.35, 0.02), 2),
+        "fee_procedures_used_n": of(fee_procedures, share(-1.5, 0.3, 0.8)), "fee_procedures_used_d": fee_procedures,
+        "fee_procedures_paid_online_n": of(fee_procedures, share(-1.3, 0.3, 0.8)),
+        "fee_procedures_paid_online_d": fee_procedures,
+        "original_result_available_n": of(received, share(1.9, 0.5, 0.3)), "original_result_available_d": received,
+        "so_hoa_giay_to_giai_quyet_n": of(received, share(-2.5, 0.4, 1.0)), "so_hoa_giay_to_giai_quyet_d": received,
+        "reused_digitized_data_n": of(received, share(-3.3, 0.4, 1.0)), "reused_digitized_data_d": received,
+        "synced_personal_storage_n": of(received, share(-6.0, 0.3, 1.5)), "synced_personal_storage_d": received,
+        "citizen_data_dossier_n": of(received, share(-0.8, 0.4, 0.8)), "citizen_data_dossier_d": received,
+        "citizen_data_formality_n": of(linked_procedures, share(-2.7, 0.3, 0.8)),
+        "dossier_satisfaction_n": of(received, share(2.0, 0.5, 0.3)), "dossier_satisfaction_d": received,
+        "petition_on_time_n": of(petitions, share(1.5, 0.5, 0.3)), "petition_on_time_d": petitions,
+        "petition_satisfaction_n": of(petitions, share(1.0, 0.5, 0.3)), "petition_satisfaction_d": petitions,
+        "petition_class_tthc_n": classified, "petition_class_tthc_d": petitions,
+        "petition_class_staff_n": of(petitions - classified, 0.3), "petition_class_staff_d": petitions,
+    }
+    # payment online follows the same standing (the project's own online-payment rate reads it too)
+    out["payment_online"] = of(activity["payment_obligation"], share(1.3, 0.5, 0.4))
+    return out
 
 
 def _simulate_unknown(code: str, kind: str, max_points: float, bound: np.ndarray | None,

@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.index766 import IndexModel, model_of
 from etl.columns import ColumnMapping, label_key, map_columns
 from errors import Problem
 from etl.period import Period, find_in_text, period_of_cell
@@ -96,9 +98,13 @@ class Catalog:
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
     def derivable(self) -> list[Any]:
-        """Rates and scores computed from two counts (rate = 100 n/d; score = max × min(n/d, T)/T)."""
-        return [row for row in self.rows.values()
-                if row.kind in ("rate", "score") and row.numerator and row.denominator]
+        """Rates computed from two counts (100 n/d); 766 scores come from `index_model`."""
+        return [row for row in self.rows.values() if row.kind == "rate" and row.numerator and row.denominator]
+
+    @cached_property
+    def index_model(self) -> IndexModel:
+        """The 766 metrics, groups and index (analytics.index766)."""
+        return model_of(self.rows.values())
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from etl.columns import AUTO_ACCEPT, ColumnMapping, column_letter, label_key
+from etl.columns import AUTO_ACCEPT, REPEATABLE, ColumnMapping, column_letter, identifier_key, label_key
 from etl.text import expand
 from etl.values import parse_number
 
@@ -57,7 +57,7 @@ def vocabulary(index_items: tuple[tuple[str, str], ...]) -> Vocabulary:
         expanded = expand(key)
         exact.setdefault(expanded, target)
         tokens = _tokens(expanded)
-        if tokens:
+        if tokens and not key.startswith("id:"):  # identifiers match as written only
             sets.append((tokens, target, key))
     return Vocabulary(exact, tuple(sets))
 
@@ -77,6 +77,10 @@ def word_candidates(label: str, vocab: Vocabulary, context: tuple[str, ...] = ()
         if score > found.get(target, (0.0,))[0]:
             found[target] = (score, reason)
 
+    identifier = identifier_key(label)
+    if identifier and identifier in vocab.exact:  # a name like 'muc_do_hai_long' is matched as written
+        offer(vocab.exact[identifier], 1.0, ("reason.header_exact", (("label", label),)))
+        return found
     if not key:
         return found
     parts = [p.strip() for p in key.split("/") if p.strip()]
@@ -343,7 +347,7 @@ def _assign(scores: list[dict[str, tuple[float, list[Reason]]]], fixed: dict[int
                     if s >= 0.3), key=lambda x: (-x[0], x[1]))
     out: dict[int, str] = {}
     for _score, i, target in pairs:
-        if i in out or target in taken:
+        if i in out or (target in taken and target not in REPEATABLE):
             continue
         out[i] = target
         taken.add(target)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.columns import label_key
+from etl.columns import identifier_key, label_key
 from etl.read import Sheet
 from etl.text import expand, fold
 from etl.values import MISSING_TOKENS
@@ -133,6 +133,8 @@ def steer_table(sheet: Sheet, rows: list[list[Any]], found: Table | None, header
 
 
 def _known(cell: str, known_labels: set[str]) -> bool:
+    if identifier_key(cell) in known_labels:  # a name like 'muc_do_hai_long', known as written
+        return True
     key = expand(label_key(cell))
     return key in known_labels or any(part.strip() in known_labels for part in key.split("/"))
 

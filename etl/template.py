@@ -34,20 +34,30 @@ _MAX_TITLE = 32  # ... and a longer title over it
 
 
 def derived_indicators(catalog: pd.DataFrame) -> set[str]:
-    """Indicators the loader computes from two counts in the same row (etl.parse.Catalog.derivable)."""
-    derivable = catalog["kind"].isin(["rate", "score"]) & catalog["numerator"].notna() & catalog["denominator"].notna()
-    return set(catalog.loc[derivable, "code"])
+    """Indicators the loader computes from counts in the same row: rates (etl.parse.Catalog.derivable) and
+    the 766 metric points (analytics.index766); the group scores too, but a template may still offer
+    those for a province that has only the published scores."""
+    derivable = (catalog["kind"] == "rate") & catalog["numerator"].notna() & catalog["denominator"].notna()
+    return set(catalog.loc[derivable, "code"]) | set(catalog.loc[catalog["part_of"].notna(), "code"])
+
+
+def _is_input(catalog: pd.DataFrame) -> pd.Series:
+    """What a commune office counts (and the percentages only the portal publishes, behind no counts):
+    every rate, score and the index follow from them."""
+    published_share = (catalog["kind"] == "rate") & catalog["numerator"].isna()
+    return catalog["kind"].isin(INPUT_KINDS) | published_share
 
 
 def template_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The catalog rows a template may offer, in catalog order, with `default` marking the inputs.
 
-    Rates and scores the loader derives from counts are left out (a typed rate beside its counts can only
-    disagree with them); so is the composite index, which is computed from the group scores.
+    Rates and metric points the loader derives from counts are left out (a typed rate beside its counts can
+    only disagree with them); so is the composite index, which is computed from the group scores. With the
+    inputs filled, the loader derives every 766 metric, group and the index for each commune.
     """
     catalog = catalog_frame(con)
     offered = catalog[~catalog["code"].isin(derived_indicators(catalog)) & (catalog["kind"] != "composite")]
-    return offered.assign(default=offered["kind"].isin(INPUT_KINDS)).reset_index(drop=True)
+    return offered.assign(default=_is_input(offered)).reset_index(drop=True)
 
 
 def default_indicators(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:

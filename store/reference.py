@@ -31,7 +31,7 @@ UNIT_COLUMNS = ("code", "name_vi", "full_name_vi", "name_ascii", "name_en", "uni
 _CATALOG_COLUMNS = {"min": "min_value", "max": "max_value"}
 _CATALOG_FIELDS = ["code", "name_vi", "name_en", "unit", "direction", "kind", "numerator", "denominator",
                    "min_value", "max_value", "group_766", "max_points_766", "full_score_threshold",
-                   "target", "not_above", "decimals", "period_aggregation", "weight", "notes"]
+                   "part_of", "when_empty", "target", "not_above", "decimals", "period_aggregation", "weight", "notes"]
 
 
 def read_catalog(path: Path | None = None) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def read_catalog(path: Path | None = None) -> pd.DataFrame:
     for column in ("min_value", "max_value", "max_points_766", "full_score_threshold", "target"):
         frame[column] = pd.to_numeric(frame[column].replace("", None))
     frame["decimals"] = pd.to_numeric(frame["decimals"].replace("", "2")).astype(int)
-    for column in ("numerator", "denominator", "group_766", "not_above", "weight", "notes"):
+    for column in ("numerator", "denominator", "group_766", "part_of", "when_empty", "not_above", "weight", "notes"):
         frame[column] = frame[column].replace("", None)
     return frame[_CATALOG_FIELDS]
 

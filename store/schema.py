@@ -156,6 +156,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (province_code, written_key)
     );
     """,
+    # 5: the 766 index from its metrics: the group score a metric's points count toward, and its points
+    # when there is nothing to count (full | zero; blank: no points)
+    """
+    ALTER TABLE indicator ADD COLUMN part_of VARCHAR;
+    ALTER TABLE indicator ADD COLUMN when_empty VARCHAR;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

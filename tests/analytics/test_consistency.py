@@ -54,8 +54,8 @@ def _rule(con, indicators, code: str, period: str, units: list[str] | None) -> f
                        arg_max(denominator, period) d FROM observation
                        WHERE {where} AND indicator_code = '{c}' AND (denominator IS NOT NULL OR '{i.period_aggregation}' = 'last')
                        GROUP BY 1"""
-        if i.period_aggregation == "ratio":
-            return f"""SELECT unit_code, NULL v, sum(numerator) n, sum(denominator) d FROM observation
+        if i.period_aggregation == "ratio":  # the counted months; a unit with none: the mean of its values
+            return f"""SELECT unit_code, avg(value) v, sum(numerator) n, sum(denominator) d FROM observation
                        WHERE {where} AND indicator_code = '{c}' GROUP BY 1"""
         if i.period_aggregation == "weighted_mean":
             return f"""SELECT o.unit_code, sum(o.value * w.value) / sum(w.value) v, NULL n, sum(w.value) d
@@ -70,12 +70,24 @@ def _rule(con, indicators, code: str, period: str, units: list[str] | None) -> f
             return "1000.0" if i.unit == "per_1000" else "100.0"
         return str(float(i.max_points_766))
 
+    def points(i, n: str, d: str) -> str:
+        """The portal's rule: min(M, M × (n ÷ d) ÷ T), rounded half-up to 2 decimals; nothing to count
+        (d = 0): the catalog's points for that (full, zero) or none."""
+        threshold = (i.full_score_threshold or 100.0) / 100.0
+        empty = {"full": scale(i), "zero": "0.0"}.get(i.when_empty, "NULL")
+        return (f"CASE WHEN {d} = 0 THEN {empty} ELSE "
+                f"floor(least({scale(i)}, {scale(i)} * {n} / {d} / {threshold}) * 100 + 0.5 + 1e-9) / 100 END")
+
     if ind.period_aggregation == "sum_of_groups":
         groups = [c for c, i in indicators.items() if i.group_766]
         parts = " UNION ALL ".join(
-            f"SELECT unit_code, {'coalesce(v, ' + scale(indicators[g]) + ' * n / d)' } AS v FROM ({per_unit(g)})"
+            f"SELECT unit_code, CASE WHEN d IS NULL THEN v ELSE {points(indicators[g], 'n', 'd')} END AS v "
+            f"FROM ({per_unit(g)})"
             for g in groups)
         sql = f"SELECT avg(s) FROM (SELECT sum(v) s FROM ({parts}) GROUP BY unit_code HAVING count(*) = {len(groups)})"
+    elif ind.period_aggregation == "ratio" and ind.kind == "score":
+        sql = f"""SELECT CASE WHEN count(d) > 0 THEN {points(ind, 'sum(n)', 'sum(d)')} ELSE avg(v) END
+                  FROM ({per_unit(code)})"""
     elif ind.period_aggregation == "ratio":
         sql = f"SELECT {scale(ind)} * sum(n) / sum(d) FROM ({per_unit(code)})"
     elif ind.period_aggregation == "weighted_mean":
@@ -156,7 +168,8 @@ def test_a_rate_per_1000_and_a_score_from_counts_keep_their_own_scale(demo):
     value = series.set_index(["indicator_code", "period"])["value"]
     assert 100 < value[("trainees_per_1000", "2026-10")] <= 1000  # per 1,000 residents, not per 100
     assert value[("progress_score", "2026-10")] <= 20  # a 766 group of 20 points, not the on-time percentage
-    assert value[("progress_score", "2026-10")] == pytest.approx(value[("on_time_rate", "2026-10")] / 5)
+    # the on-time share in points, rounded as the portal rounds
+    assert value[("progress_score", "2026-10")] == pytest.approx(value[("on_time_rate", "2026-10")] / 5, abs=0.0051)
 
 
 def test_processing_days_of_an_area_are_weighted_by_the_dossiers_received(demo):

@@ -63,7 +63,8 @@ def test_the_three_weakest_rates_are_those_furthest_below_their_goal(con):
     rates = con.execute("""SELECT i.code, 100.0 * o.numerator / o.denominator AS v, coalesce(i.target, 100) AS goal
                            FROM observation o JOIN indicator i ON i.code = o.indicator_code
                            WHERE o.is_current AND o.unit_code = ? AND o.period = ? AND i.kind = 'rate'
-                             AND i.unit = 'percent' AND i.direction = 'higher'""", [UNIT, MONTH]).fetchall()
+                             AND i.unit = 'percent' AND i.direction = 'higher' AND i.numerator IS NOT NULL""",
+                        [UNIT, MONTH]).fetchall()
     expected = sorted(((goal - v, code) for code, v, goal in rates if goal > v), reverse=True)[:3]
     assert weakest["indicator_code"].tolist() == [code for _gap, code in expected]
     assert weakest["gap"].tolist() == pytest.approx([gap for gap, _code in expected])

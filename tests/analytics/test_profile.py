@@ -276,9 +276,11 @@ def test_summary_numbers_are_the_analytics_results_for_a_fixed_unit_and_month(de
     first, second = summary(result, "vi")[:2]
     numbers = re.findall(r"\d[\d.,]*\d|\d", first)
     vi = lambda value, decimals=0: format_number(value, "vi", decimals)  # noqa: E731
+    moved = int(index_province["previous_change"])  # places up (positive) or down since last month
     assert numbers == [vi(index_province["rank"]), vi(index_province["rank_of"]), vi(index_province["shown_value"], 2),
-                       vi(index_province["previous_change"]), vi(index_country["rank"]),
-                       vi(index_country["rank_of"])]
+                       vi(abs(moved)), vi(index_country["rank"]), vi(index_country["rank_of"])]
+    if moved:
+        assert translate(f"profile.summary.move.{'up' if moved > 0 else 'down'}", "vi", places=vi(abs(moved))) in first
     province_rate, own_rate = online
     gap = round(own_rate, 1) - round(province_rate, 1)
     assert second == translate("profile.summary.rate_above" if gap > 0 else "profile.summary.rate_below", "vi",

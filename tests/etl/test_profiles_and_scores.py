@@ -40,14 +40,21 @@ def test_a_saved_profile_lets_an_unknown_layout_load_without_questions(tmp_path,
     assert "on_time_rate" in again.review.indicators
 
 
-def test_a_given_progress_score_is_checked_against_the_counts(tmp_path, fresh_db):
+def test_a_given_progress_score_is_checked_against_the_counts_and_kept_as_published(tmp_path, fresh_db):
     header = ["Mã xã", "Tổng tiếp nhận", "Đúng hạn", "Điểm tiến độ giải quyết"]
     good = workbook(tmp_path / "good.xlsx", header, ["02647", 1494, 1156, 15.48])
     bad = workbook(tmp_path / "bad.xlsx", header, ["02647", 1494, 1156, 18.0])
 
-    assert load_file(good, db=fresh_db, dry_run=True).status == "dry-run"
-    refused = load_file(bad, db=fresh_db, dry_run=True, lang="en")
-    assert [(p.code, p.row, p.params["computed"]) for p in refused.review.errors] == [("score_mismatch", 3, 15.48)]
+    agreeing = load_file(good, db=fresh_db, dry_run=True)
+    assert agreeing.status == "dry-run"
+    assert [p for p in agreeing.review.warnings if p.code == "published_score_differs"] == []
+    differing = load_file(bad, db=fresh_db, lang="en")
+    assert differing.status == "loaded"
+    assert [(p.code, p.row, p.value, p.params["computed"]) for p in differing.review.warnings] == [
+        ("published_score_differs", 3, 18.0, 15.48)]
+    with duckdb.connect(str(fresh_db)) as con:
+        assert con.execute("SELECT value FROM observation WHERE indicator_code = 'progress_score'").fetchall() == [
+            (18.0,)]
 
 
 def test_the_demo_covers_every_commune_for_sixteen_months_through_the_loader(demo_db):

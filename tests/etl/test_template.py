@@ -150,15 +150,56 @@ def test_the_default_columns_are_the_inputs_the_loader_does_not_derive(fresh_db)
     with store.connect(fresh_db) as con:
         offered = template_indicators(con)
         defaults = default_indicators(con)
-        catalog = con.execute("SELECT code, kind, numerator FROM indicator").df()
+        catalog = con.execute("SELECT code, kind, numerator, part_of FROM indicator").df()
 
-    derivable = set(catalog.loc[catalog["kind"].isin(["rate", "score"]) & catalog["numerator"].notna(), "code"])
-    inputs = set(catalog.loc[catalog["kind"].isin(["count", "mean"]), "code"])
-    assert set(defaults) == inputs and len(defaults) == 20
-    assert not derivable & set(offered["code"])
+    rates = set(catalog.loc[(catalog["kind"] == "rate") & catalog["numerator"].notna(), "code"])
+    metric_points = set(catalog.loc[catalog["part_of"].notna(), "code"])
+    # what an office counts, and the percentages only the portal publishes (no counts behind them)
+    inputs = set(catalog.loc[catalog["kind"].isin(["count", "mean"]) |
+                             ((catalog["kind"] == "rate") & catalog["numerator"].isna()), "code"])
+    assert set(defaults) == inputs
+    assert not (rates | metric_points) & set(offered["code"])
+    # the group scores may be offered instead of their metrics; the index never, it is their sum
     assert "service_index" not in set(offered["code"]) and "transparency_score" in set(offered["code"])
+    assert "transparency_score" not in defaults
     sheet = load_workbook(io.BytesIO(make_template(fresh_db))).worksheets[0]
     assert sheet.max_column == 3 + len(defaults)
+
+
+def plausible(catalog, code: str) -> float:
+    """A value within every rule: a count below the one it must not exceed, a mean of days, a percentage."""
+    row = catalog.loc[code]
+    if row["kind"] == "mean":
+        return 3.5
+    if row["kind"] == "rate":
+        return 55.25
+    depth, limit = 0, row["not_above"]
+    while isinstance(limit, str):
+        depth, limit = depth + 1, catalog.loc[limit, "not_above"]
+    return 1000 / 2 ** depth
+
+
+def test_a_filled_default_template_gives_every_commune_the_766_index(fresh_db, tmp_path):
+    with store.connect(fresh_db) as con:
+        catalog = con.execute("SELECT code, kind, not_above FROM indicator").df().set_index("code")
+    data = make_template(fresh_db)
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    with store.connect(fresh_db) as con:
+        by_name = dict(con.execute("SELECT name_vi, code FROM indicator").fetchall())
+    codes = [by_name[cell.value] for cell in sheet[HEADER_ROW][3:]]
+    row = [plausible(catalog, code) for code in codes]
+    path = tmp_path / template_file_name(HA_NOI, MONTH)
+    fill(data, path, {i: row for i in range(HA_NOI_COMMUNES)})
+
+    result = load_file(path, db=fresh_db, user="tester")
+
+    assert result.status == "loaded", [p.message("en") for p in result.review.errors]
+    with duckdb.connect(str(fresh_db), read_only=True) as con:
+        index = con.execute("SELECT count(*), min(value), max(value) FROM observation WHERE is_current "
+                            "AND indicator_code = 'service_index' AND period = ?", [MONTH]).fetchall()[0]
+    assert index[0] == HA_NOI_COMMUNES
+    assert 0 < index[1] == index[2] < 100  # the same counts everywhere: the same index everywhere
 
 
 def test_an_unknown_province_or_indicator_is_refused(fresh_db):

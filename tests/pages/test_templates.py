@@ -10,8 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+import store
 from etl.load import load_file
-from etl.template import FIRST_DATA_ROW, HEADER_ROW
+from etl.template import FIRST_DATA_ROW, HEADER_ROW, default_indicators
 from tests.pages.conftest import open_page, raw_keys
 from ui.history import template_months
 
@@ -34,7 +35,10 @@ def test_the_default_template_downloads_with_the_input_columns(demo_db, monkeypa
     (name, build), = ((name, build) for name, build in downloads.items() if name.startswith("mau-bao-cao_"))
     book = load_workbook(io.BytesIO(build()))
     assert book.sheetnames[1] == INSTRUCTIONS[lang]
-    assert book.worksheets[0].max_column == 3 + 20  # STT, code, name and the 20 inputs picked by default
+    with store.connect(demo_db) as con:
+        inputs = default_indicators(con)
+    # STT, code, name and the inputs picked by default (counts, means, the 766 metrics' counts)
+    assert book.worksheets[0].max_column == 3 + len(inputs)
     assert name.endswith(f"_{template_months(date.today())[0]}.xlsx")
     assert raw_keys(app) == []
 
@@ -91,3 +95,21 @@ def test_without_an_indicator_there_is_nothing_to_download(demo_db, monkeypatch)
 def test_the_month_choices_start_with_last_month():
     assert template_months(date(2026, 1, 15))[:2] == ["2025-12", "2025-11"]
     assert template_months(date(2026, 1, 15))[-1] == "2026-01" and len(template_months(date(2026, 1, 15))) == 13
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_766_metrics_counts_are_offered_and_picked_and_the_group_scores_offered_instead(demo_db, monkeypatch,
+                                                                                           lang):
+    app = open_templates(demo_db, lang, monkeypatch)
+
+    picker = app.multiselect(key=f"templates_indicators.{lang}")
+    with store.connect(demo_db) as con:
+        names = dict(con.execute(f"SELECT code, name_{lang} FROM indicator").fetchall())
+    offered, picked = set(picker.options), set(picker.value)
+    # the counts behind a metric and the portal's ratio are inputs; the metric's points follow from them
+    for code in ("dossier_sync_n", "dossier_sync_d", "petition_on_time_n", "online_service_ratio"):
+        assert names[code] in offered and code in picked, code
+    assert names["dossier_sync_points"] not in offered
+    # a province with only the published scores picks the six groups instead
+    assert names["transparency_score"] in offered and "transparency_score" not in picked
+    assert any("766" in c.value for c in app.caption)  # the note says the counts give every commune its index
