@@ -16,7 +16,7 @@ from analytics.overview import months as available_months
 from analytics.periods import AnalysisPeriod
 from analytics.ranking import (COMPOSITE_PREFIX, Composite, Ranking, composite_names, goalpost_score, load_composite,
                                rank, standing)
-from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes
+from analytics.values import SERVICE_INDEX, Indicator, catalog, group_codes, metric_parts
 
 SPARKLINE_MONTHS = 12
 NEIGHBOURS = 3  # places shown above and below a unit
@@ -102,9 +102,11 @@ def period_choices(available: list[str]) -> list[str]:
 
 
 def indicator_choices(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """What can be ranked: the service index, the indicators with a direction, then saved composites."""
+    """What can be ranked: the service index, the indicators with a direction (not the 766 metrics' parts),
+    then saved composites."""
     indicators = catalog(con)
-    ranked = [ind for ind in indicators.values() if ind.direction in ("higher", "lower")]
+    parts = metric_parts(indicators)
+    ranked = [ind for ind in indicators.values() if ind.direction in ("higher", "lower") and ind.code not in parts]
     ordered = sorted(ranked, key=lambda ind: (ind.code != SERVICE_INDEX, _KIND_ORDER.get(ind.kind, 9)))
     return [ind.code for ind in ordered] + [COMPOSITE_PREFIX + name for name in composite_names(con)]
 

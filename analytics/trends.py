@@ -19,7 +19,7 @@ from analytics.league import months_back
 from analytics.overview import communes
 from analytics.overview import months as available_months
 from analytics.aggregate import combine, unit_rows
-from analytics.values import Indicator, catalog, load_observations, needed_codes
+from analytics.values import Indicator, catalog, load_observations, metric_parts, needed_codes
 from errors import UnknownIndicator
 
 NATIONAL = "national"
@@ -171,7 +171,10 @@ def heatmap(con: duckdb.DuckDBPyConnection, indicator: str, province: str) -> He
 
 
 def indicator_choices(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """What a trend can show: the service index first, then the rates, scores, means and counts."""
+    """What a trend can show: the service index first, then the rates, scores, means and counts (not the
+    766 metrics' parts)."""
     order = {"composite": 0, "rate": 1, "score": 2, "mean": 3, "count": 4}
-    indicators = catalog(con).values()
-    return [ind.code for ind in sorted(indicators, key=lambda ind: order.get(ind.kind, 9))]
+    indicators = catalog(con)
+    parts = metric_parts(indicators)
+    shown = [ind for ind in indicators.values() if ind.code not in parts]
+    return [ind.code for ind in sorted(shown, key=lambda ind: order.get(ind.kind, 9))]

@@ -66,6 +66,14 @@ def group_codes(indicators: dict[str, Indicator]) -> list[str]:
     return [code for code, ind in indicators.items() if ind.group_766]
 
 
+def metric_parts(indicators: dict[str, Indicator]) -> set[str]:
+    """The 766 metrics' own rows: each metric's points and the counts behind them. They make the group
+    scores and are loaded and checked, but a leader ranks and follows the groups, not these parts."""
+    points = {code for code, ind in indicators.items() if ind.part_of}
+    return points | {part for code in points for part in (indicators[code].numerator, indicators[code].denominator)
+                     if part}
+
+
 def needed_codes(indicators: dict[str, Indicator], code: str) -> set[str]:
     """The stored indicators a value of `code` is computed from."""
     indicator = indicators[code]

@@ -197,3 +197,21 @@ def test_the_export_says_which_group_an_incomplete_unit_lacks(phu_tho):
     assert rows.loc[DAO_XA, "missing"] == []
     assert rows.loc[DAO_XA, "name"] == "Dao Xa"
     assert (rows["status"] == "ranked").sum() == 0
+
+
+def test_the_pickers_offer_the_766_groups_but_not_the_metrics_that_make_them(phu_tho):
+    from analytics.trends import indicator_choices as trend_choices
+    from analytics.values import catalog, metric_parts
+
+    with store.connect(phu_tho) as con:
+        indicators = catalog(con)
+        ranked, followed = indicator_choices(con), trend_choices(con)
+    parts = metric_parts(indicators)
+
+    assert {code for code, ind in indicators.items() if ind.part_of} <= parts  # every metric's points
+    behind = {part for code in parts if indicators[code].part_of
+              for part in (indicators[code].numerator, indicators[code].denominator)}
+    assert {code for code in parts if not indicators[code].part_of} == behind - {None}  # and what they count
+    assert not parts & (set(ranked) | set(followed))
+    groups = {code for code, ind in indicators.items() if ind.group_766}
+    assert groups <= set(ranked) and groups <= set(followed) and "on_time_rate" in ranked
