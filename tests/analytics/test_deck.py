@@ -143,9 +143,9 @@ def test_closing_slide_names_three_indicators_with_their_gap_to_target(vi_deck, 
     assert body.count("•") == 3 + len(lifts)
     for row, code in zip(rows[1:], found.weaknesses):
         line = found.line(code)
-        if line.goal is not None and line.value < line.goal:
-            assert row[3] == f"{line.goal - line.value:.1f}".replace(".", ",")
-        elif line.goal is None:
+        if line.target is not None and line.value < line.target:
+            assert row[3] == f"{line.target - line.value:.1f}".replace(".", ",")
+        elif line.target is None:
             assert row[2:] == ["–", "–"]
     if "Tỷ lệ kích hoạt VNeID mức 2" in named:  # the catalog sets no VNeID target
         vneid_row = next(r for r in rows if r[0] == "Tỷ lệ kích hoạt VNeID mức 2")

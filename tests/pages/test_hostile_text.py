@@ -61,7 +61,7 @@ def test_a_loaded_file_keeps_hostile_sheet_and_column_names_verbatim_in_its_batc
     sheet.append(["BÁO CÁO THÁNG 9/2026"])
     sheet.append(["Mã xã", "Tổng số hồ sơ tiếp nhận", HEADER])
     sheet["C2"].data_type = "s"
-    sheet.append(["08377", 300, 5])
+    sheet.append(["08377", 300, 912345678])  # a phone number: reported, never an indicator that stops the load
     book.save(path)
 
     result = load_file(path, db=fresh_db, user="tester")
