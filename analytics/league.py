@@ -112,8 +112,11 @@ def indicator_choices(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def composite_parts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Indicators a composite can hold: those with a direction and fixed goalposts to score against."""
-    return [ind.code for ind in catalog(con).values() if ind.direction in ("higher", "lower")
+    """Indicators a composite can hold: those with a direction and fixed goalposts to score against (the
+    rankable ones, so not the 766 metrics' parts)."""
+    indicators = catalog(con)
+    parts = metric_parts(indicators)
+    return [ind.code for ind in indicators.values() if ind.direction in ("higher", "lower") and ind.code not in parts
             and (ind.unit in ("percent", "points") or (ind.target or ind.maximum or 0) > 0)]
 
 

@@ -205,13 +205,14 @@ def test_the_pickers_offer_the_766_groups_but_not_the_metrics_that_make_them(phu
 
     with store.connect(phu_tho) as con:
         indicators = catalog(con)
-        ranked, followed = indicator_choices(con), trend_choices(con)
+        ranked, followed, composed = indicator_choices(con), trend_choices(con), composite_parts(con)
     parts = metric_parts(indicators)
 
     assert {code for code, ind in indicators.items() if ind.part_of} <= parts  # every metric's points
     behind = {part for code in parts if indicators[code].part_of
               for part in (indicators[code].numerator, indicators[code].denominator)}
     assert {code for code in parts if not indicators[code].part_of} == behind - {None}  # and what they count
-    assert not parts & (set(ranked) | set(followed))
+    assert not parts & (set(ranked) | set(followed) | set(composed))
+    assert set(composed) <= set(ranked)  # a composite's part is named as the picker names it
     groups = {code for code, ind in indicators.items() if ind.group_766}
     assert groups <= set(ranked) and groups <= set(followed) and "on_time_rate" in ranked
