@@ -19,7 +19,7 @@ from analytics.lift import describe
 from analytics.meeting import meeting_content
 from analytics.profile import profile
 from analytics.values import catalog
-from i18n import format_number, month_label, translate
+from i18n import month_label, translate
 
 UNIT, PROVINCE, MONTH = "08377", "25", "2026-10"  # Xã Vân Bán, Phú Thọ
 RATES = ("online_filing_rate", "on_time_rate", "esign_rate", "satisfaction_rate")
