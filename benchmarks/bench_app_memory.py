@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,14 +115,7 @@ def measure(db: Path, only: Sequence[str] | None = None) -> MemoryReport:
                         report.errors[spec.url_path] = shown.first.inner_text()[:200]
                 browser.close()
 
-        # its own thread: Playwright's sync API refuses a thread whose asyncio loop is already running
-        # (as the browser tests' session fixture leaves it when both run in one pytest session)
-        failures: list[BaseException] = []
-        browsing = threading.Thread(target=lambda: _collect(browse, failures), name="bench-browser")
-        browsing.start()
-        browsing.join()
-        if failures:
-            raise failures[0]
+        in_own_thread(browse)
         figures = memory_of(server.pid)
         report.peak_bytes, report.final_bytes = figures["VmHWM"], figures["VmRSS"]
     if report.errors:
@@ -130,11 +123,23 @@ def measure(db: Path, only: Sequence[str] | None = None) -> MemoryReport:
     return report
 
 
-def _collect(call, failures: list[BaseException]) -> None:
-    try:
-        call()
-    except BaseException as exc:  # re-raised in the calling thread
-        failures.append(exc)
+def in_own_thread(call: Callable[[], None]) -> None:
+    """Run `call` in a thread of its own and wait, re-raising what it raised: Playwright's sync API refuses
+    a thread whose asyncio loop is already running (as the browser tests' session fixture leaves it when
+    both run in one pytest session)."""
+    failures: list[BaseException] = []
+
+    def collect() -> None:
+        try:
+            call()
+        except BaseException as exc:  # re-raised in the calling thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=collect, name="bench-browser")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 def print_report(report: MemoryReport) -> None:

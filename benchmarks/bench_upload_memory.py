@@ -22,7 +22,6 @@ import csv
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.bench_app_memory import CHROMIUM_FLAGS, PASSWORD, USER, _IDLE, memory_of
+from benchmarks.bench_app_memory import CHROMIUM_FLAGS, PASSWORD, USER, _IDLE, in_own_thread, memory_of
 from benchmarks.bench_loader import BIG_HEADER, SEED, big_columns, commune_codes
 from benchmarks.server import add_user, run_server
 
@@ -133,12 +132,7 @@ def measure(db: Path, rows: int, ttl: int, settle: float = 90.0) -> UploadMemory
                     visitor.close()
                     browser.close()
 
-            failures: list[BaseException] = []
-            thread = threading.Thread(target=lambda: _run(browse, failures), name="bench-upload")
-            thread.start()
-            thread.join()
-            if failures:
-                raise failures[0]
+            in_own_thread(browse)
             closed = time.perf_counter()
             report.after = memory_of(server.pid)["VmRSS"]
             while time.perf_counter() - closed < ttl + settle and report.after - report.start > TARGET_BYTES:
@@ -147,13 +141,6 @@ def measure(db: Path, rows: int, ttl: int, settle: float = 90.0) -> UploadMemory
             report.settle_seconds = time.perf_counter() - closed
             report.peak = memory_of(server.pid)["VmHWM"]
     return report
-
-
-def _run(call, failures: list[BaseException]) -> None:
-    try:
-        call()
-    except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-        failures.append(exc)
 
 
 def _mb(value: int) -> str:
